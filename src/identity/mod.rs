@@ -1,0 +1,1 @@
+//! Who is calling: principals, credential stores, secrets, caches and temporary credentials.

@@ -1,0 +1,1 @@
+//! Access control decided the way IAM and AWS KMS decide it.
