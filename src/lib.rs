@@ -14,6 +14,8 @@
 #![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
 #![deny(unsafe_code)]
 
+pub mod body;
 pub mod identity;
 pub mod policy;
+pub mod response;
 pub mod sigv4;
