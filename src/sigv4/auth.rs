@@ -1,0 +1,694 @@
+//! Finding and parsing the signature: the `Authorization: AWS4-HMAC-SHA256 …`
+//! header or the presigned `X-Amz-*` query parameters, into one borrowed
+//! [`SignedRequest`].
+//!
+//! Parsing checks syntax only (and the sizes it reads); the checks that need
+//! settings or the clock are in [`check`](super::check), the signature in
+//! [`verify_signature`](super::verify_signature).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use http::header::{AUTHORIZATION, DATE};
+
+use super::encode::{decode_query_component, query_pairs};
+use super::error::{Detail, Error, ErrorKind, Limit};
+use super::payload::{PayloadMode, UNSIGNED_PAYLOAD};
+use super::request::RequestView;
+use super::scope::{parse_credential, CredentialScope, SignedHeaders};
+use super::settings::{PresignedPayload, ServiceRules, VerifySettings};
+use super::time::AmzDate;
+
+/// The one algorithm this crate verifies.
+pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+/// The SigV4a algorithm (recognised, not supported yet).
+pub const ALGORITHM_SIGV4A: &str = "AWS4-ECDSA-P256-SHA256";
+
+/// Header and query parameter names of SigV4.
+pub mod names {
+    /// `x-amz-date`.
+    pub const X_AMZ_DATE: &str = "x-amz-date";
+    /// `x-amz-security-token`.
+    pub const X_AMZ_SECURITY_TOKEN: &str = "x-amz-security-token";
+    /// `x-amz-content-sha256`.
+    pub const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
+    /// `X-Amz-Algorithm`.
+    pub const Q_ALGORITHM: &str = "X-Amz-Algorithm";
+    /// `X-Amz-Credential`.
+    pub const Q_CREDENTIAL: &str = "X-Amz-Credential";
+    /// `X-Amz-Date`.
+    pub const Q_DATE: &str = "X-Amz-Date";
+    /// `X-Amz-Expires`.
+    pub const Q_EXPIRES: &str = "X-Amz-Expires";
+    /// `X-Amz-SignedHeaders`.
+    pub const Q_SIGNED_HEADERS: &str = "X-Amz-SignedHeaders";
+    /// `X-Amz-Signature`.
+    pub const Q_SIGNATURE: &str = "X-Amz-Signature";
+    /// `X-Amz-Security-Token`.
+    pub const Q_SECURITY_TOKEN: &str = "X-Amz-Security-Token";
+    /// `X-Amz-Content-Sha256`.
+    pub const Q_CONTENT_SHA256: &str = "X-Amz-Content-Sha256";
+}
+use names::*;
+
+/// Longest `X-Amz-Expires` AWS accepts: 7 days.
+pub const MAX_EXPIRES: u32 = 604_800;
+
+/// Where the signature was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureLocation {
+    /// The `Authorization` header.
+    Header,
+    /// The `X-Amz-*` query parameters of a presigned URL.
+    Query,
+}
+
+/// Which field carried the request date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DateSource {
+    /// The `x-amz-date` header.
+    XAmzDate,
+    /// The `Date` header (when there is no `x-amz-date`).
+    Date,
+    /// The `X-Amz-Date` query parameter.
+    Query,
+}
+
+impl DateSource {
+    /// The field name as AWS's messages quote it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DateSource::XAmzDate => X_AMZ_DATE,
+            DateSource::Date => "date",
+            DateSource::Query => Q_DATE,
+        }
+    }
+}
+
+/// A parsed SigV4 signature and everything it claims, borrowed from the
+/// request where possible (the header form never copies; presigned values
+/// that hold percent escapes are decoded into owned strings).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedRequest<'a> {
+    location: SignatureLocation,
+    access_key_id: Cow<'a, str>,
+    scope: CredentialScope<'a>,
+    signed_headers: SignedHeaders<'a>,
+    signature: [u8; 32],
+    date: AmzDate,
+    date_source: DateSource,
+    expires: Option<u32>,
+    security_token: Option<Cow<'a, str>>,
+    payload: PayloadMode,
+    payload_literal: Option<Cow<'a, str>>,
+    rules: ServiceRules,
+}
+
+impl<'a> SignedRequest<'a> {
+    /// Where the signature was found.
+    pub fn location(&self) -> SignatureLocation {
+        self.location
+    }
+
+    /// The access key id.
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The credential scope.
+    pub fn scope(&self) -> &CredentialScope<'a> {
+        &self.scope
+    }
+
+    /// The signed headers.
+    pub fn signed_headers(&self) -> &SignedHeaders<'a> {
+        &self.signed_headers
+    }
+
+    /// The signature the client sent (not a secret: it travels in clear).
+    pub fn signature(&self) -> &[u8; 32] {
+        &self.signature
+    }
+
+    /// The request date.
+    pub fn date(&self) -> AmzDate {
+        self.date
+    }
+
+    /// Which field carried the request date.
+    pub fn date_source(&self) -> DateSource {
+        self.date_source
+    }
+
+    /// `X-Amz-Expires` in seconds, for presigned requests.
+    pub fn expires(&self) -> Option<u32> {
+        self.expires
+    }
+
+    /// The session token (`x-amz-security-token` or `X-Amz-Security-Token`), decoded.
+    pub fn security_token(&self) -> Option<&str> {
+        self.security_token.as_deref()
+    }
+
+    /// How the body is covered by the signature.
+    pub fn payload_mode(&self) -> PayloadMode {
+        self.payload
+    }
+
+    /// Whether [`verify_signature`](super::verify_signature) needs the hash of
+    /// the body (nothing was declared, so the body hash is the payload line).
+    pub fn needs_body_hash(&self) -> bool {
+        self.payload_literal.is_none()
+    }
+
+    /// The declared payload line (`x-amz-content-sha256` as sent, or
+    /// `UNSIGNED-PAYLOAD` for an S3 presigned URL), if any.
+    pub fn declared_payload(&self) -> Option<&str> {
+        self.payload_literal.as_deref()
+    }
+
+    /// The canonicalization rules of the scope's service.
+    pub fn rules(&self) -> ServiceRules {
+        self.rules
+    }
+
+    /// A copy that borrows nothing (to keep across an `await` in a hand-written future).
+    pub fn into_owned(self) -> SignedRequest<'static> {
+        SignedRequest {
+            location: self.location,
+            access_key_id: Cow::Owned(self.access_key_id.into_owned()),
+            scope: self.scope.into_owned(),
+            signed_headers: self.signed_headers.into_owned(),
+            signature: self.signature,
+            date: self.date,
+            date_source: self.date_source,
+            expires: self.expires,
+            security_token: self.security_token.map(|t| Cow::Owned(t.into_owned())),
+            payload: self.payload,
+            payload_literal: self.payload_literal.map(|t| Cow::Owned(t.into_owned())),
+            rules: self.rules,
+        }
+    }
+}
+
+impl fmt::Debug for SignedRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("location", &self.location)
+            .field("access_key_id", &self.access_key_id)
+            .field("scope", &format_args!("{}", self.scope))
+            .field("signed_headers", &self.signed_headers.as_str())
+            .field("date", &self.date)
+            .field("expires", &self.expires)
+            // The token is a bearer credential of sorts: say only that it is there.
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "** redacted **"),
+            )
+            .field("payload", &self.payload)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Finds and parses the signature of `request`.
+///
+/// `Ok(None)` means the request is not signed at all: the caller chooses
+/// between anonymous access and [`Error::missing_authentication`].
+///
+/// ```
+/// use tower_sigv4::sigv4::{parse, RequestView, SignatureLocation, VerifySettings};
+///
+/// let req = http::Request::get("https://example.amazonaws.com/")
+///     .header("host", "example.amazonaws.com")
+///     .header("x-amz-date", "20150830T123600Z")
+///     .header(
+///         "authorization",
+///         "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+///          SignedHeaders=host;x-amz-date, \
+///          Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+///     )
+///     .body(())
+///     .unwrap();
+/// let (parts, _) = req.into_parts();
+/// let view = RequestView::from_parts(&parts);
+/// let signed = parse(&view, &VerifySettings::default()).unwrap().unwrap();
+/// assert_eq!(signed.location(), SignatureLocation::Header);
+/// assert_eq!(signed.access_key_id(), "AKIDEXAMPLE");
+/// assert_eq!(signed.scope().service(), "service");
+/// ```
+pub fn parse<'a>(
+    request: &RequestView<'a>,
+    settings: &VerifySettings,
+) -> Result<Option<SignedRequest<'a>>, Error> {
+    let limits = &settings.limits;
+    if request.path().len().saturating_add(request.query().len()) > limits.max_uri_len {
+        return Err(Error::too_large(None, Limit::UriLength));
+    }
+    let headers = request.headers();
+    let mut auth_values = headers.get_all(AUTHORIZATION).iter();
+    let auth = auth_values.next();
+    if auth.is_some() && auth_values.next().is_some() {
+        return Err(Error::new(
+            ErrorKind::RepeatedParameter,
+            Some(SignatureLocation::Header),
+            Detail::Text("the Authorization header is given more than once."),
+        ));
+    }
+    let query = QueryAuth::scan(request.query(), limits.max_query_params)?;
+    match (auth, query.is_presigned(), query.sigv2) {
+        (Some(_), true, _) | (Some(_), _, true) => Err(Error::new(
+            ErrorKind::BothLocations,
+            Some(SignatureLocation::Header),
+            Detail::None,
+        )),
+        (Some(value), false, false) => parse_header(value.as_bytes(), request, settings).map(Some),
+        (None, true, _) => query.parse(settings).map(Some),
+        (None, false, true) => Err(Error::new(
+            ErrorKind::SigV2,
+            Some(SignatureLocation::Query),
+            Detail::None,
+        )),
+        (None, false, false) => Ok(None),
+    }
+}
+
+/// The single value of a header that must not repeat.
+fn single_header<'a>(
+    request: &RequestView<'a>,
+    name: &'static str,
+    location: SignatureLocation,
+) -> Result<Option<&'a [u8]>, Error> {
+    let mut values = request.headers().get_all(name).iter();
+    let first = values.next();
+    if first.is_some() && values.next().is_some() {
+        return Err(Error::new(
+            ErrorKind::RepeatedParameter,
+            Some(location),
+            Detail::Owned(format!("the {name} header is given more than once.")),
+        ));
+    }
+    Ok(first.map(|v| v.as_bytes()))
+}
+
+fn parse_signature(hex_sig: &[u8], location: SignatureLocation) -> Result<[u8; 32], Error> {
+    let mut sig = [0u8; 32];
+    if hex_sig.len() != 64 || hex::decode_to_slice(hex_sig, &mut sig).is_err() {
+        return Err(Error::malformed(
+            location,
+            "the Signature must be 64 hexadecimal digits.",
+        ));
+    }
+    Ok(sig)
+}
+
+fn parse_token(token: &[u8], max: usize, location: SignatureLocation) -> Result<&str, Error> {
+    if token.len() > max {
+        return Err(Error::too_large(Some(location), Limit::SecurityTokenLength));
+    }
+    // Tokens are base64-like: visible ASCII, nothing else.
+    if token.is_empty() || !token.iter().all(|b| (0x21..=0x7e).contains(b)) {
+        return Err(Error::new(
+            ErrorKind::MalformedToken,
+            Some(location),
+            Detail::None,
+        ));
+    }
+    Ok(std::str::from_utf8(token).unwrap_or_default())
+}
+
+fn parse_header<'a>(
+    value: &'a [u8],
+    request: &RequestView<'a>,
+    settings: &VerifySettings,
+) -> Result<SignedRequest<'a>, Error> {
+    const H: SignatureLocation = SignatureLocation::Header;
+    let limits = &settings.limits;
+    if value.len() > limits.max_authorization_len {
+        return Err(Error::too_large(Some(H), Limit::AuthorizationLength));
+    }
+    if value.starts_with(b"AWS ") {
+        return Err(Error::new(ErrorKind::SigV2, Some(H), Detail::None));
+    }
+    let Ok(value) = std::str::from_utf8(value) else {
+        return Err(Error::malformed(
+            H,
+            "the Authorization header is not valid UTF-8.",
+        ));
+    };
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if scheme != ALGORITHM {
+        if scheme == ALGORITHM_SIGV4A {
+            return Err(Error::new(ErrorKind::SigV4a, Some(H), Detail::None));
+        }
+        if scheme.is_empty() {
+            return Err(Error::malformed(H, "the Authorization header is empty."));
+        }
+        return Err(Error::new(
+            ErrorKind::UnsupportedAlgorithm,
+            Some(H),
+            Detail::None,
+        ));
+    }
+
+    let (mut credential, mut signed_headers, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        let part = part.trim_matches(|c| c == ' ' || c == '\t');
+        if part.is_empty() {
+            continue;
+        }
+        let Some((k, v)) = part.split_once('=') else {
+            return Err(Error::malformed(
+                H,
+                "each part of the Authorization header must be a key=value pair.",
+            ));
+        };
+        let slot = match k {
+            "Credential" => &mut credential,
+            "SignedHeaders" => &mut signed_headers,
+            "Signature" => &mut signature,
+            // AWS ignores parameters it does not know; they are not signed.
+            _ => continue,
+        };
+        if slot.replace(v).is_some() {
+            return Err(Error::new(
+                ErrorKind::RepeatedParameter,
+                Some(H),
+                Detail::Owned(format!("the {k} parameter is given more than once.")),
+            ));
+        }
+    }
+    let Some(credential) = credential else {
+        return Err(Error::malformed(
+            H,
+            "Authorization header requires 'Credential' parameter.",
+        ));
+    };
+    let Some(signed_headers) = signed_headers else {
+        return Err(Error::malformed(
+            H,
+            "Authorization header requires 'SignedHeaders' parameter.",
+        ));
+    };
+    let Some(signature) = signature else {
+        return Err(Error::malformed(
+            H,
+            "Authorization header requires 'Signature' parameter.",
+        ));
+    };
+    let (access_key_id, scope) = parse_credential(Cow::Borrowed(credential), H)?;
+    let signed_headers =
+        SignedHeaders::parse(Cow::Borrowed(signed_headers), limits.max_signed_headers, H)?;
+    let signature = parse_signature(signature.as_bytes(), H)?;
+
+    let (date, date_source) = match single_header(request, X_AMZ_DATE, H)? {
+        Some(v) => (AmzDate::parse(v), DateSource::XAmzDate),
+        None => match single_header(request, DATE.as_str(), H)? {
+            Some(v) => (AmzDate::parse_http_date(v), DateSource::Date),
+            None => return Err(Error::new(ErrorKind::MissingDate, Some(H), Detail::None)),
+        },
+    };
+    let Some(date) = date else {
+        return Err(Error::new(ErrorKind::InvalidDate, Some(H), Detail::None));
+    };
+
+    let security_token = match single_header(request, X_AMZ_SECURITY_TOKEN, H)? {
+        Some(t) => Some(Cow::Borrowed(parse_token(
+            t,
+            limits.max_security_token_len,
+            H,
+        )?)),
+        None => None,
+    };
+
+    let (payload, payload_literal) = match single_header(request, X_AMZ_CONTENT_SHA256, H)? {
+        Some(v) => match PayloadMode::parse_declared(v) {
+            // Only ASCII parses, so the literal is a str.
+            Some(mode) => (mode, std::str::from_utf8(v).ok().map(Cow::Borrowed)),
+            None => {
+                return Err(Error::new(
+                    ErrorKind::InvalidContentSha256,
+                    Some(H),
+                    Detail::None,
+                ))
+            }
+        },
+        None => (PayloadMode::FromBody, None),
+    };
+    let rules = settings.rules_for(scope.service());
+    Ok(SignedRequest {
+        location: H,
+        access_key_id,
+        scope,
+        signed_headers,
+        signature,
+        date,
+        date_source,
+        expires: None,
+        security_token,
+        payload,
+        payload_literal,
+        rules,
+    })
+}
+
+/// The SigV4 parameters found in a query string, as on the wire.
+#[derive(Default)]
+struct QueryAuth<'a> {
+    algorithm: Option<&'a [u8]>,
+    credential: Option<&'a [u8]>,
+    date: Option<&'a [u8]>,
+    expires: Option<&'a [u8]>,
+    signed_headers: Option<&'a [u8]>,
+    signature: Option<&'a [u8]>,
+    token: Option<&'a [u8]>,
+    content_sha256: Option<&'a [u8]>,
+    sigv2: bool,
+}
+
+const QUERY_PARAMS_REQUIRED: &str = "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.";
+
+/// The decoded form of a short query key, in a stack buffer (`None` when it
+/// is longer than any name this module looks for).
+fn short_decoded_key(raw: &[u8], buf: &mut [u8; 24]) -> Option<usize> {
+    if raw.len() > 3 * buf.len() {
+        return None;
+    }
+    let mut n = 0;
+    let mut i = 0;
+    while i < raw.len() {
+        if n == buf.len() {
+            return None;
+        }
+        let b = raw[i];
+        let (d, w) = match (b, raw.get(i + 1), raw.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
+                let v = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+                (v(h) << 4 | v(l), 3)
+            }
+            (b'+', _, _) => (b' ', 1),
+            _ => (b, 1),
+        };
+        buf[n] = d;
+        n += 1;
+        i += w;
+    }
+    Some(n)
+}
+
+impl<'a> QueryAuth<'a> {
+    fn scan(query: &'a [u8], max_params: usize) -> Result<Self, Error> {
+        let mut found = QueryAuth::default();
+        let mut buf = [0u8; 24];
+        for (count, (k, v)) in query_pairs(query).enumerate() {
+            if count >= max_params {
+                return Err(Error::too_large(None, Limit::QueryParameters));
+            }
+            // Cheap reject: every name of interest starts with 'X' or 'A',
+            // possibly escaped.
+            if !matches!(k.first(), Some(b'X' | b'x' | b'A' | b'%')) {
+                continue;
+            }
+            let Some(n) = short_decoded_key(k, &mut buf) else {
+                continue;
+            };
+            let key = &buf[..n];
+            let slot = match key {
+                b"X-Amz-Algorithm" => &mut found.algorithm,
+                b"X-Amz-Credential" => &mut found.credential,
+                b"X-Amz-Date" => &mut found.date,
+                b"X-Amz-Expires" => &mut found.expires,
+                b"X-Amz-SignedHeaders" => &mut found.signed_headers,
+                b"X-Amz-Signature" => &mut found.signature,
+                b"X-Amz-Security-Token" => &mut found.token,
+                k if k.eq_ignore_ascii_case(b"X-Amz-Content-Sha256") => &mut found.content_sha256,
+                b"AWSAccessKeyId" => {
+                    found.sigv2 = true;
+                    continue;
+                }
+                _ => continue,
+            };
+            if slot.replace(v).is_some() {
+                return Err(Error::new(
+                    ErrorKind::RepeatedParameter,
+                    Some(SignatureLocation::Query),
+                    Detail::Owned(format!(
+                        "X-Amz parameter {} is given more than once.",
+                        String::from_utf8_lossy(key)
+                    )),
+                ));
+            }
+        }
+        Ok(found)
+    }
+
+    fn is_presigned(&self) -> bool {
+        self.algorithm.is_some() || self.credential.is_some() || self.signature.is_some()
+    }
+
+    fn parse(self, settings: &VerifySettings) -> Result<SignedRequest<'a>, Error> {
+        const Q: SignatureLocation = SignatureLocation::Query;
+        let limits = &settings.limits;
+        let Some(algorithm) = self.algorithm else {
+            return Err(Error::malformed(Q, QUERY_PARAMS_REQUIRED));
+        };
+        let algorithm = decode(algorithm);
+        if &*algorithm != ALGORITHM.as_bytes() {
+            let kind = if &*algorithm == ALGORITHM_SIGV4A.as_bytes() {
+                ErrorKind::SigV4a
+            } else {
+                ErrorKind::UnsupportedAlgorithm
+            };
+            return Err(Error::new(kind, Some(Q), Detail::None));
+        }
+        let (Some(credential), Some(date), Some(expires), Some(signed_headers), Some(signature)) = (
+            self.credential,
+            self.date,
+            self.expires,
+            self.signed_headers,
+            self.signature,
+        ) else {
+            return Err(Error::malformed(Q, QUERY_PARAMS_REQUIRED));
+        };
+
+        let (access_key_id, scope) = parse_credential(decode_str(credential, Q)?, Q)?;
+        let Some(date) = AmzDate::parse(&decode(date)) else {
+            return Err(Error::new(ErrorKind::InvalidDate, Some(Q), Detail::None));
+        };
+        let expires = parse_expires(&decode(expires))?;
+        let signed_headers =
+            SignedHeaders::parse(decode_str(signed_headers, Q)?, limits.max_signed_headers, Q)?;
+        let signature = parse_signature(&decode(signature), Q)?;
+        let security_token = match self.token {
+            Some(raw) => {
+                // A decoded value is never longer than its raw form, so a raw
+                // value within the bound needs no decoding to be checked.
+                if raw.len() / 3 > limits.max_security_token_len {
+                    return Err(Error::too_large(Some(Q), Limit::SecurityTokenLength));
+                }
+                let t = decode(raw);
+                parse_token(&t, limits.max_security_token_len, Q)?;
+                Some(match t {
+                    Cow::Borrowed(b) => Cow::Borrowed(std::str::from_utf8(b).unwrap_or_default()),
+                    Cow::Owned(v) => Cow::Owned(String::from_utf8(v).unwrap_or_default()),
+                })
+            }
+            None => None,
+        };
+        let rules = settings.rules_for(scope.service());
+        let (payload, payload_literal) = match self.content_sha256 {
+            Some(raw) => {
+                let v = decode(raw);
+                match PayloadMode::parse_declared(&v) {
+                    Some(mode) => (
+                        mode,
+                        Some(match v {
+                            Cow::Borrowed(b) => {
+                                Cow::Borrowed(std::str::from_utf8(b).unwrap_or_default())
+                            }
+                            Cow::Owned(o) => Cow::Owned(String::from_utf8(o).unwrap_or_default()),
+                        }),
+                    ),
+                    None => {
+                        return Err(Error::new(
+                            ErrorKind::InvalidContentSha256,
+                            Some(Q),
+                            Detail::None,
+                        ))
+                    }
+                }
+            }
+            None => match rules.presigned_payload {
+                PresignedPayload::Unsigned => {
+                    (PayloadMode::Unsigned, Some(Cow::Borrowed(UNSIGNED_PAYLOAD)))
+                }
+                _ => (PayloadMode::FromBody, None),
+            },
+        };
+        Ok(SignedRequest {
+            location: Q,
+            access_key_id,
+            scope,
+            signed_headers,
+            signature,
+            date,
+            date_source: DateSource::Query,
+            expires: Some(expires),
+            security_token,
+            payload,
+            payload_literal,
+            rules,
+        })
+    }
+}
+
+fn decode(raw: &[u8]) -> Cow<'_, [u8]> {
+    match decode_query_component(raw) {
+        Some(v) => Cow::Owned(v),
+        None => Cow::Borrowed(raw),
+    }
+}
+
+fn decode_str(raw: &[u8], location: SignatureLocation) -> Result<Cow<'_, str>, Error> {
+    let bad = || Error::malformed(location, "an X-Amz parameter is not valid UTF-8.");
+    Ok(match decode(raw) {
+        Cow::Borrowed(b) => Cow::Borrowed(std::str::from_utf8(b).map_err(|_| bad())?),
+        Cow::Owned(v) => Cow::Owned(String::from_utf8(v).map_err(|_| bad())?),
+    })
+}
+
+fn parse_expires(v: &[u8]) -> Result<u32, Error> {
+    let err = |why: &'static str| {
+        Error::new(
+            ErrorKind::InvalidExpires,
+            Some(SignatureLocation::Query),
+            Detail::Text(why),
+        )
+    };
+    if v.first() == Some(&b'-') && v.len() > 1 && v[1..].iter().all(u8::is_ascii_digit) {
+        return Err(err("X-Amz-Expires must be non-negative"));
+    }
+    if v.is_empty() || !v.iter().all(u8::is_ascii_digit) {
+        return Err(err("X-Amz-Expires should be a number"));
+    }
+    // Leading zeros aside, more than 6 digits is over a week.
+    let digits = &v[v.iter().position(|&b| b != b'0').unwrap_or(v.len())..];
+    if digits.len() > 6 {
+        return Err(err(
+            "X-Amz-Expires must be less than a week (in seconds) that is 604800",
+        ));
+    }
+    let n = digits
+        .iter()
+        .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'));
+    if n == 0 {
+        return Err(err("X-Amz-Expires must be a positive number of seconds"));
+    }
+    if n > MAX_EXPIRES {
+        return Err(err(
+            "X-Amz-Expires must be less than a week (in seconds) that is 604800",
+        ));
+    }
+    Ok(n)
+}

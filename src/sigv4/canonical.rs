@@ -1,0 +1,355 @@
+//! The canonical request and the string to sign, streamed into SHA-256 and
+//! HMAC on the hot path; their exact wire text ([`CanonicalRequest`],
+//! [`StringToSign`]) built only when a failure report or a test asks.
+
+use std::fmt;
+
+use hmac::Mac;
+use http::header::HOST;
+
+use super::auth::names::{Q_SECURITY_TOKEN, Q_SIGNATURE};
+use super::auth::{SignatureLocation, SignedRequest, ALGORITHM};
+use super::encode::{decoded_eq, write_canonical_path, write_canonical_query, HashSink, Sink};
+use super::error::{Detail, Error, ErrorKind};
+use super::key::{SigningKey, SCOPE_TERMINATOR};
+use super::request::RequestView;
+use super::settings::SessionTokenMode;
+
+/// The payload line: the declared value, or the hex hash of the body.
+enum PayloadLine<'x> {
+    Declared(&'x str),
+    Hex([u8; 64]),
+}
+
+impl PayloadLine<'_> {
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            PayloadLine::Declared(s) => s.as_bytes(),
+            PayloadLine::Hex(h) => h,
+        }
+    }
+}
+
+fn payload_line<'x>(
+    signed: &'x SignedRequest<'_>,
+    body_hash: Option<&[u8; 32]>,
+) -> Result<PayloadLine<'x>, Error> {
+    if let Some(declared) = signed.declared_payload() {
+        return Ok(PayloadLine::Declared(declared));
+    }
+    match body_hash {
+        Some(h) => {
+            let mut hex_hash = [0u8; 64];
+            hex_encode(h, &mut hex_hash);
+            Ok(PayloadLine::Hex(hex_hash))
+        }
+        None => Err(Error::new(
+            ErrorKind::BodyHashRequired,
+            Some(signed.location()),
+            Detail::None,
+        )),
+    }
+}
+
+fn hex_encode(bytes: &[u8; 32], out: &mut [u8; 64]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 15)];
+    }
+}
+
+/// Writes a header value trimmed of spaces at both ends, inner runs of
+/// spaces collapsed to one (AWS's "Trimall"; tabs and other bytes as they are).
+fn write_trimmed<S: Sink>(sink: &mut S, value: &[u8]) {
+    let start = value.iter().position(|&b| b != b' ').unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|&b| b != b' ')
+        .map_or(start, |i| i + 1);
+    let value = &value[start..end];
+    let mut run = 0;
+    let mut i = 0;
+    while i < value.len() {
+        if value[i] == b' ' && value.get(i + 1) == Some(&b' ') {
+            sink.put(&value[run..=i]);
+            while value.get(i + 1) == Some(&b' ') {
+                i += 1;
+            }
+            run = i + 1;
+        }
+        i += 1;
+    }
+    sink.put(&value[run..]);
+}
+
+fn write_canonical_request<S: Sink>(
+    sink: &mut S,
+    signed: &SignedRequest<'_>,
+    request: &RequestView<'_>,
+    payload: &PayloadLine<'_>,
+) {
+    let rules = signed.rules();
+    sink.put(request.method());
+    sink.put(b"\n");
+    write_canonical_path(sink, request.path(), rules.path);
+    sink.put(b"\n");
+    let presigned = signed.location() == SignatureLocation::Query;
+    let drop_token = presigned && rules.session_token == SessionTokenMode::Exclude;
+    write_canonical_query(sink, request.query(), |k| {
+        presigned
+            && (decoded_eq(k, Q_SIGNATURE.as_bytes())
+                || (drop_token && decoded_eq(k, Q_SECURITY_TOKEN.as_bytes())))
+    });
+    sink.put(b"\n");
+    let headers = request.headers();
+    for name in signed.signed_headers().iter() {
+        sink.put(name.as_bytes());
+        sink.put(b":");
+        let mut values = headers.get_all(name).iter().peekable();
+        if values.peek().is_none() && name == HOST.as_str() {
+            if let Some(authority) = request.host_fallback() {
+                write_trimmed(sink, authority);
+            }
+        }
+        let mut first = true;
+        for v in values {
+            if !first {
+                sink.put(b",");
+            }
+            write_trimmed(sink, v.as_bytes());
+            first = false;
+        }
+        sink.put(b"\n");
+    }
+    sink.put(b"\n");
+    sink.put(signed.signed_headers().as_str().as_bytes());
+    sink.put(b"\n");
+    sink.put(payload.as_bytes());
+}
+
+/// SHA-256 of the canonical request, streamed: no intermediate buffer.
+///
+/// `body_hash` is the SHA-256 of the body, needed only when the request
+/// declares no payload hash ([`SignedRequest::needs_body_hash`]); otherwise
+/// the declared value is the payload line and `body_hash` is ignored.
+pub fn canonical_request_hash(
+    signed: &SignedRequest<'_>,
+    request: &RequestView<'_>,
+    body_hash: Option<&[u8; 32]>,
+) -> Result<[u8; 32], Error> {
+    let payload = payload_line(signed, body_hash)?;
+    let mut sink = HashSink::new();
+    write_canonical_request(&mut sink, signed, request, &payload);
+    Ok(sink.finish())
+}
+
+/// Feeds the string to sign into `sink` piece by piece.
+fn write_string_to_sign(
+    signed: &SignedRequest<'_>,
+    canonical_hash: &[u8; 32],
+    mut put: impl FnMut(&[u8]),
+) {
+    let mut hex_hash = [0u8; 64];
+    hex_encode(canonical_hash, &mut hex_hash);
+    let scope = signed.scope();
+    put(ALGORITHM.as_bytes());
+    put(b"\n");
+    put(signed.date().as_str().as_bytes());
+    put(b"\n");
+    put(scope.date().as_bytes());
+    put(b"/");
+    put(scope.region().as_bytes());
+    put(b"/");
+    put(scope.service().as_bytes());
+    put(b"/");
+    put(SCOPE_TERMINATOR.as_bytes());
+    put(b"\n");
+    put(&hex_hash);
+}
+
+/// Verifies the signature of a parsed request with the signing key of its
+/// scope: the canonical request is hashed as it is written, the string to
+/// sign goes straight into the HMAC, and the result is compared in constant
+/// time. Nothing is allocated on the way for a typical request.
+///
+/// Run [`check`](super::check) first: this function checks the signature only.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use tower_sigv4::sigv4::{check, parse, verify_signature, RequestView, SigningKey, VerifySettings};
+///
+/// // get-vanilla from the AWS SigV4 test suite.
+/// let req = http::Request::get("https://example.amazonaws.com/")
+///     .header("host", "example.amazonaws.com")
+///     .header("x-amz-date", "20150830T123600Z")
+///     .header(
+///         "authorization",
+///         "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+///          SignedHeaders=host;x-amz-date, \
+///          Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+///     )
+///     .body(())
+///     .unwrap();
+/// let (parts, _) = req.into_parts();
+/// let view = RequestView::from_parts(&parts);
+/// let settings = VerifySettings::default().with_region("us-east-1");
+/// let signed = parse(&view, &settings).unwrap().expect("signed");
+///
+/// let now = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+/// check(&signed, &view, &settings, now).unwrap();
+///
+/// let scope = signed.scope();
+/// let key = SigningKey::derive(
+///     b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+///     scope.date(),
+///     scope.region(),
+///     scope.service(),
+/// );
+/// // No x-amz-content-sha256: the payload line is the hash of the (empty) body.
+/// let empty_body = sha2::Sha256::digest(b"").into();
+/// # use sha2::Digest;
+/// verify_signature(&signed, &view, &key, Some(&empty_body)).unwrap();
+/// ```
+pub fn verify_signature(
+    signed: &SignedRequest<'_>,
+    request: &RequestView<'_>,
+    key: &SigningKey,
+    body_hash: Option<&[u8; 32]>,
+) -> Result<(), Error> {
+    let canonical_hash = canonical_request_hash(signed, request, body_hash)?;
+    let mut mac = key.mac();
+    write_string_to_sign(signed, &canonical_hash, |b| mac.update(b));
+    mac.verify_slice(signed.signature()).map_err(|_| {
+        Error::new(
+            ErrorKind::SignatureMismatch,
+            Some(signed.location()),
+            Detail::None,
+        )
+    })
+}
+
+/// The canonical request as text, for failure reports and tests. The hot
+/// path never builds it.
+///
+/// ```
+/// # use tower_sigv4::sigv4::{parse, CanonicalRequest, RequestView, VerifySettings};
+/// # let req = http::Request::get("https://example.amazonaws.com/")
+/// #     .header("host", "example.amazonaws.com")
+/// #     .header("x-amz-date", "20150830T123600Z")
+/// #     .header("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
+/// #     .header("authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+/// #     .body(()).unwrap();
+/// # let (parts, _) = req.into_parts();
+/// let view = RequestView::from_parts(&parts);
+/// let signed = parse(&view, &VerifySettings::default()).unwrap().unwrap();
+/// let creq = CanonicalRequest::new(&signed, &view, None).unwrap();
+/// assert_eq!(
+///     creq.to_string(),
+///     "GET\n/\n\nhost:example.amazonaws.com\nx-amz-content-sha256:UNSIGNED-PAYLOAD\n\
+///      x-amz-date:20150830T123600Z\n\nhost;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct CanonicalRequest {
+    bytes: Vec<u8>,
+}
+
+impl CanonicalRequest {
+    /// Builds the canonical request (`body_hash` as for [`verify_signature`]).
+    pub fn new(
+        signed: &SignedRequest<'_>,
+        request: &RequestView<'_>,
+        body_hash: Option<&[u8; 32]>,
+    ) -> Result<Self, Error> {
+        let payload = payload_line(signed, body_hash)?;
+        let mut bytes = Vec::with_capacity(256);
+        write_canonical_request(&mut bytes, signed, request, &payload);
+        Ok(CanonicalRequest { bytes })
+    }
+
+    /// The exact bytes (header values that are not UTF-8 stay as they came).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// SHA-256 of the bytes.
+    pub fn sha256(&self) -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(&self.bytes).into()
+    }
+}
+
+impl fmt::Display for CanonicalRequest {
+    /// The text; bytes that are not UTF-8 show as U+FFFD.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.bytes))
+    }
+}
+
+impl fmt::Debug for CanonicalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CanonicalRequest")
+            .field(&String::from_utf8_lossy(&self.bytes))
+            .finish()
+    }
+}
+
+/// The string to sign as text, for failure reports and tests.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StringToSign {
+    text: String,
+}
+
+impl StringToSign {
+    /// The string to sign of `signed` over a canonical request with this hash.
+    pub fn new(signed: &SignedRequest<'_>, canonical_request_hash: &[u8; 32]) -> Self {
+        let mut bytes = Vec::with_capacity(128);
+        write_string_to_sign(signed, canonical_request_hash, |b| {
+            bytes.extend_from_slice(b)
+        });
+        // Every piece is ASCII or a UTF-8 str.
+        StringToSign {
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for StringToSign {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for StringToSign {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("StringToSign").field(&self.text).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trimmed(v: &[u8]) -> String {
+        let mut out = Vec::new();
+        write_trimmed(&mut out, v);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn trimall_collapses_space_runs_only() {
+        assert_eq!(trimmed(b"  a   b  c "), "a b c");
+        assert_eq!(trimmed(b"\"a   b   c\""), "\"a b c\"");
+        assert_eq!(trimmed(b"     "), "");
+        assert_eq!(trimmed(b""), "");
+        assert_eq!(trimmed(b"a\t\tb"), "a\t\tb");
+        assert_eq!(trimmed(b"x"), "x");
+        assert_eq!(trimmed(b"a b"), "a b");
+    }
+}

@@ -1,0 +1,216 @@
+//! The checks AWS makes before any secret is needed: scope, time window,
+//! signed-header rules and value sizes.
+
+use std::time::SystemTime;
+
+use http::header::{DATE, HOST};
+
+use super::auth::names::{X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
+use super::auth::{DateSource, SignatureLocation, SignedRequest};
+use super::error::{Detail, Error, ErrorKind, Limit};
+use super::request::RequestView;
+use super::scope::printable;
+use super::settings::{SessionTokenMode, VerifySettings};
+use super::time::unix_seconds;
+
+/// Runs every check that needs no secret, in AWS's order: the scope (region,
+/// service, date), the time window (clock skew; expiry and not-yet-valid for
+/// presigned requests), the signed-header rules (`host`, the date header, the
+/// session token, `x-amz-content-sha256`, every `x-amz-*` header when the
+/// setting asks), and the length of each signed header value.
+///
+/// `now` is the server time: pass `SystemTime::now()` in production, any
+/// time in tests.
+pub fn check(
+    signed: &SignedRequest<'_>,
+    request: &RequestView<'_>,
+    settings: &VerifySettings,
+    now: SystemTime,
+) -> Result<(), Error> {
+    let loc = Some(signed.location());
+    let scope = signed.scope();
+
+    if let Some(expected) = settings.regions().first() {
+        if !settings.regions().iter().any(|r| r == scope.region()) {
+            return Err(Error::new(
+                ErrorKind::WrongRegion,
+                loc,
+                Detail::Region {
+                    got: printable(scope.region()),
+                    expected: expected.clone(),
+                },
+            ));
+        }
+    }
+    if let Some(expected) = settings.services().first() {
+        if !settings.services().iter().any(|s| s == scope.service()) {
+            return Err(Error::new(
+                ErrorKind::WrongService,
+                loc,
+                Detail::Service {
+                    got: printable(scope.service()),
+                    expected: expected.clone(),
+                },
+            ));
+        }
+    }
+    if scope.date() != signed.date().date_str() {
+        return Err(Error::new(
+            ErrorKind::ScopeDateMismatch,
+            loc,
+            Detail::Dates {
+                scope: scope.date().to_owned(),
+                request: signed.date(),
+                source: signed.date_source().name(),
+            },
+        ));
+    }
+
+    check_time(signed, settings, now)?;
+    check_signed_headers(signed, request, settings)?;
+
+    let max = settings.limits.max_header_value_len;
+    let headers = request.headers();
+    for name in signed.signed_headers().iter() {
+        let mut total = 0usize;
+        for v in headers.get_all(name) {
+            total = total.saturating_add(v.len() + 1);
+            if total > max + 1 {
+                return Err(Error::too_large(loc, Limit::HeaderValueLength));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_time(
+    signed: &SignedRequest<'_>,
+    settings: &VerifySettings,
+    now: SystemTime,
+) -> Result<(), Error> {
+    let loc = Some(signed.location());
+    let now_s = unix_seconds(now);
+    let req_s = signed.date().unix_seconds();
+    let skew = i64::try_from(settings.max_clock_skew.as_secs()).unwrap_or(i64::MAX);
+    let skewed = || Detail::Skew {
+        request: signed.date(),
+        server: now,
+        max: settings.max_clock_skew,
+    };
+    match signed.expires() {
+        None => {
+            if (now_s - req_s).abs() > skew {
+                return Err(Error::new(ErrorKind::RequestTimeTooSkewed, loc, skewed()));
+            }
+        }
+        Some(expires) => {
+            if u64::from(expires) > settings.max_presigned_expiry.as_secs() {
+                return Err(Error::new(
+                    ErrorKind::InvalidExpires,
+                    loc,
+                    Detail::Owned(format!(
+                        "X-Amz-Expires must be less than {} seconds",
+                        settings.max_presigned_expiry.as_secs()
+                    )),
+                ));
+            }
+            if req_s - now_s > skew {
+                return Err(Error::new(ErrorKind::NotYetValid, loc, skewed()));
+            }
+            if now_s - req_s > i64::from(expires) {
+                return Err(Error::new(
+                    ErrorKind::Expired,
+                    loc,
+                    Detail::Expiry {
+                        request: signed.date(),
+                        expires,
+                        server: now,
+                    },
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn not_signed(kind: ErrorKind, signed: &SignedRequest<'_>, names: String) -> Error {
+    Error::new(kind, Some(signed.location()), Detail::Headers(names))
+}
+
+fn check_signed_headers(
+    signed: &SignedRequest<'_>,
+    request: &RequestView<'_>,
+    settings: &VerifySettings,
+) -> Result<(), Error> {
+    let list = signed.signed_headers();
+    let headers = request.headers();
+    if !list.contains(HOST.as_str()) {
+        return Err(not_signed(ErrorKind::HostNotSigned, signed, "host".into()));
+    }
+    let header_auth = signed.location() == SignatureLocation::Header;
+    if header_auth {
+        let date_header = match signed.date_source() {
+            DateSource::Date => DATE.as_str(),
+            _ => X_AMZ_DATE,
+        };
+        if !list.contains(date_header) {
+            return Err(not_signed(
+                ErrorKind::DateNotSigned,
+                signed,
+                date_header.into(),
+            ));
+        }
+    }
+    let token_signed = signed.rules().session_token == SessionTokenMode::Include;
+    if token_signed
+        && headers.contains_key(X_AMZ_SECURITY_TOKEN)
+        && !list.contains(X_AMZ_SECURITY_TOKEN)
+    {
+        return Err(not_signed(
+            ErrorKind::TokenNotSigned,
+            signed,
+            X_AMZ_SECURITY_TOKEN.into(),
+        ));
+    }
+    if header_auth {
+        if headers.contains_key(X_AMZ_CONTENT_SHA256) {
+            if !list.contains(X_AMZ_CONTENT_SHA256) {
+                return Err(not_signed(
+                    ErrorKind::ContentSha256NotSigned,
+                    signed,
+                    X_AMZ_CONTENT_SHA256.into(),
+                ));
+            }
+        } else if signed.rules().require_content_sha256 {
+            return Err(Error::new(
+                ErrorKind::MissingContentSha256,
+                Some(signed.location()),
+                Detail::None,
+            ));
+        }
+    }
+    if settings.require_signed_amz_headers {
+        // `aws-sigv4` leaves these two out of presigned signatures on
+        // purpose: requiring them would refuse the URLs it makes.
+        let presigned_extra =
+            |n: &str| !header_auth && (n == "x-amz-user-agent" || n == "x-amz-checksum-mode");
+        let exempt = |n: &str| (!token_signed && n == X_AMZ_SECURITY_TOKEN) || presigned_extra(n);
+        let unsigned = |n: &&http::HeaderName| {
+            let n = n.as_str();
+            n.starts_with("x-amz-") && !exempt(n) && !list.contains(n)
+        };
+        if headers.keys().any(|n| unsigned(&n)) {
+            let names: Vec<&str> = headers
+                .keys()
+                .filter(unsigned)
+                .map(|n| n.as_str())
+                .collect();
+            return Err(not_signed(
+                ErrorKind::UnsignedAmzHeader,
+                signed,
+                names.join(";"),
+            ));
+        }
+    }
+    Ok(())
+}

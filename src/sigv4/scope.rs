@@ -1,0 +1,363 @@
+//! The credential scope (`YYYYMMDD/region/service/aws4_request`), the
+//! access key id in front of it, and the signed-header list.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use super::auth::SignatureLocation;
+use super::error::{Detail, Error, ErrorKind, Limit};
+use super::key::SCOPE_TERMINATOR;
+use super::time::valid_ymd;
+
+/// The date part of a credential scope: 8 ASCII digits naming a valid day.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScopeDate([u8; 8]);
+
+impl ScopeDate {
+    /// Parses `YYYYMMDD`.
+    pub fn parse(s: &[u8]) -> Option<ScopeDate> {
+        if s.len() != 8 || !s.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let n = |r: std::ops::Range<usize>| {
+            s[r].iter()
+                .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'))
+        };
+        if !valid_ymd(i64::from(n(0..4)), n(4..6), n(6..8)) {
+            return None;
+        }
+        let mut d = [0u8; 8];
+        d.copy_from_slice(s);
+        Some(ScopeDate(d))
+    }
+
+    /// The 8 digits.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
+}
+
+impl fmt::Display for ScopeDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for ScopeDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ScopeDate({})", self.as_str())
+    }
+}
+
+/// A SigV4 credential scope: the date, region and service a signing key is
+/// derived for (the terminator `aws4_request` is checked when parsing).
+///
+/// ```
+/// use tower_sigv4::sigv4::CredentialScope;
+///
+/// let scope = CredentialScope::new("20150830", "us-east-1", "iam").unwrap();
+/// assert_eq!(scope.to_string(), "20150830/us-east-1/iam/aws4_request");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CredentialScope<'a> {
+    date: ScopeDate,
+    region: Cow<'a, str>,
+    service: Cow<'a, str>,
+}
+
+impl<'a> CredentialScope<'a> {
+    /// A scope from its parts; `None` when the date is not a valid `YYYYMMDD`
+    /// or the region or service is empty or holds a `/`.
+    pub fn new(
+        date: &str,
+        region: impl Into<Cow<'a, str>>,
+        service: impl Into<Cow<'a, str>>,
+    ) -> Option<Self> {
+        let (region, service) = (region.into(), service.into());
+        let ok = |s: &str| !s.is_empty() && !s.contains('/');
+        if !ok(&region) || !ok(&service) {
+            return None;
+        }
+        Some(CredentialScope {
+            date: ScopeDate::parse(date.as_bytes())?,
+            region,
+            service,
+        })
+    }
+
+    /// The scope date, `YYYYMMDD`.
+    pub fn date(&self) -> &str {
+        self.date.as_str()
+    }
+
+    /// The scope date as a value.
+    pub fn scope_date(&self) -> ScopeDate {
+        self.date
+    }
+
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The service.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// A copy that borrows nothing.
+    pub fn into_owned(self) -> CredentialScope<'static> {
+        CredentialScope {
+            date: self.date,
+            region: Cow::Owned(self.region.into_owned()),
+            service: Cow::Owned(self.service.into_owned()),
+        }
+    }
+}
+
+impl fmt::Display for CredentialScope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}/{}/{}/{}",
+            self.date.as_str(),
+            self.region,
+            self.service,
+            SCOPE_TERMINATOR
+        )
+    }
+}
+
+/// Splits a `Cow` into one of its sub-slices, borrowed when the source is.
+fn sub<'a>(src: &Cow<'a, str>, range: std::ops::Range<usize>) -> Cow<'a, str> {
+    match src {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[range]),
+        Cow::Owned(s) => Cow::Owned(s[range].to_owned()),
+    }
+}
+
+const CREDENTIAL_SHAPE: &str =
+    "the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".";
+
+/// Parses `AKID/YYYYMMDD/region/service/aws4_request`. The access key id may
+/// itself contain `/`: the scope is the last four parts.
+pub(crate) fn parse_credential<'a>(
+    credential: Cow<'a, str>,
+    location: SignatureLocation,
+) -> Result<(Cow<'a, str>, CredentialScope<'a>), Error> {
+    let s: &str = &credential;
+    // Positions of the last four '/'.
+    let mut cuts = [0usize; 4];
+    let mut found = 0;
+    for (i, b) in s.bytes().enumerate().rev() {
+        if b == b'/' {
+            cuts[found] = i;
+            found += 1;
+            if found == 4 {
+                break;
+            }
+        }
+    }
+    if found < 4 {
+        return Err(Error::malformed_credential(location, CREDENTIAL_SHAPE));
+    }
+    let [t, sv, rg, dt] = cuts;
+    let akid = 0..dt;
+    let date = dt + 1..rg;
+    let region = rg + 1..sv;
+    let service = sv + 1..t;
+    let term = t + 1..s.len();
+    if akid.is_empty() {
+        return Err(Error::malformed_credential(
+            location,
+            "a non-empty Access Key (AKID) must be provided in the credential.",
+        ));
+    }
+    let Some(scope_date) = ScopeDate::parse(s[date.clone()].as_bytes()) else {
+        return Err(Error::malformed_credential(
+            location,
+            format!(
+                "incorrect date format \"{}\". This date in the credential must be in the format \"yyyyMMdd\".",
+                printable(&s[date])
+            ),
+        ));
+    };
+    if region.is_empty() || service.is_empty() {
+        return Err(Error::malformed_credential(location, CREDENTIAL_SHAPE));
+    }
+    if &s[term.clone()] != SCOPE_TERMINATOR {
+        return Err(Error::new(
+            ErrorKind::BadTerminator,
+            Some(location),
+            Detail::Terminator(printable(&s[term])),
+        ));
+    }
+    let scope = CredentialScope {
+        date: scope_date,
+        region: sub(&credential, region),
+        service: sub(&credential, service),
+    };
+    Ok((sub(&credential, akid), scope))
+}
+
+/// A request value shown in a message: bounded, control characters dropped.
+pub(crate) fn printable(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(64).collect()
+}
+
+/// The `SignedHeaders` list: lowercase names, sorted, no duplicates, `;`-separated.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SignedHeaders<'a>(Cow<'a, str>);
+
+impl<'a> SignedHeaders<'a> {
+    pub(crate) fn parse(
+        list: Cow<'a, str>,
+        max: usize,
+        location: SignatureLocation,
+    ) -> Result<Self, Error> {
+        if list.is_empty() {
+            return Err(Error::malformed(
+                location,
+                "the SignedHeaders list is empty.",
+            ));
+        }
+        let mut prev: Option<&str> = None;
+        for (count, name) in list.split(';').enumerate() {
+            if count >= max {
+                return Err(Error::too_large(Some(location), Limit::SignedHeaders));
+            }
+            if name.is_empty() || !name.bytes().all(is_lower_tchar) {
+                return Err(Error::malformed(
+                    location,
+                    "the SignedHeaders list must hold lowercase header names separated by ';'.",
+                ));
+            }
+            if let Some(p) = prev {
+                if p >= name {
+                    return Err(Error::malformed(
+                        location,
+                        "the SignedHeaders list must be sorted and without duplicates.",
+                    ));
+                }
+            }
+            prev = Some(name);
+        }
+        Ok(SignedHeaders(list))
+    }
+
+    /// The list as sent (`host;x-amz-date`).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The names, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.0.split(';')
+    }
+
+    /// Whether `name` (lowercase) is signed.
+    pub fn contains(&self, name: &str) -> bool {
+        self.iter().any(|n| n == name)
+    }
+
+    /// The number of names.
+    pub fn len(&self) -> usize {
+        self.0.bytes().filter(|&b| b == b';').count() + 1
+    }
+
+    /// Always false: a parsed list holds at least one name.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// A copy that borrows nothing.
+    pub fn into_owned(self) -> SignedHeaders<'static> {
+        SignedHeaders(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+/// RFC 9110 token characters, uppercase letters excluded.
+fn is_lower_tchar(b: u8) -> bool {
+    matches!(b,
+        b'a'..=b'z' | b'0'..=b'9'
+        | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.'
+        | b'^' | b'_' | b'`' | b'|' | b'~')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: SignatureLocation = SignatureLocation::Header;
+
+    #[test]
+    fn access_key_may_contain_slashes() {
+        let (akid, scope) =
+            parse_credential("AK/ID/20150830/us-east-1/iam/aws4_request".into(), H).unwrap();
+        assert_eq!(akid, "AK/ID");
+        assert_eq!(scope.to_string(), "20150830/us-east-1/iam/aws4_request");
+        assert!(matches!(akid, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn credential_failures() {
+        let kind = |s: &str| parse_credential(s.to_owned().into(), H).unwrap_err().kind();
+        assert_eq!(
+            kind("AKID/20150830/us-east-1/iam"),
+            ErrorKind::MalformedAuthorization
+        );
+        assert_eq!(
+            kind("/20150830/us-east-1/iam/aws4_request"),
+            ErrorKind::MalformedAuthorization
+        );
+        assert_eq!(
+            kind("AKID/2015083/us-east-1/iam/aws4_request"),
+            ErrorKind::MalformedAuthorization
+        );
+        assert_eq!(
+            kind("AKID/20150231/us-east-1/iam/aws4_request"),
+            ErrorKind::MalformedAuthorization
+        );
+        assert_eq!(
+            kind("AKID/20150830//iam/aws4_request"),
+            ErrorKind::MalformedAuthorization
+        );
+        assert_eq!(
+            kind("AKID/20150830/us-east-1//aws4_request"),
+            ErrorKind::MalformedAuthorization
+        );
+        assert_eq!(
+            kind("AKID/20150830/us-east-1/iam/aws4_reques"),
+            ErrorKind::BadTerminator
+        );
+        // One part too many shifts the scope: the "date" is then "us-east-1".
+        assert_eq!(
+            kind("AKID/20150830/us-east-1/iam/aws4_request/"),
+            ErrorKind::MalformedAuthorization
+        );
+    }
+
+    #[test]
+    fn signed_header_rules() {
+        let p = |s: &str| SignedHeaders::parse(s.to_owned().into(), 4, H).map(|h| h.len());
+        assert_eq!(p("host;x-amz-date"), Ok(2));
+        for bad in [
+            "",
+            "host;",
+            ";host",
+            "Host",
+            "x-amz-date;host",
+            "host;host",
+            "ho st",
+        ] {
+            assert_eq!(
+                p(bad).unwrap_err().kind(),
+                ErrorKind::MalformedAuthorization,
+                "{bad}"
+            );
+        }
+        let e = p("a;b;c;d;e").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TooLarge);
+        assert_eq!(e.limit(), Some(Limit::SignedHeaders));
+    }
+}
