@@ -343,6 +343,85 @@ impl Body for ErrorBody {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// The response body of [`SigV4Service`](crate::SigV4Service): the inner
+    /// service's body, or the [`ErrorBody`] of an authentication failure.
+    pub struct ResponseBody<B> {
+        #[pin]
+        kind: ResponseBodyKind<B>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = ResponseBodyProj]
+    enum ResponseBodyKind<B> {
+        Inner { #[pin] body: B },
+        Error { #[pin] body: ErrorBody },
+    }
+}
+
+impl<B> ResponseBody<B> {
+    /// The inner service's body.
+    pub fn inner(body: B) -> Self {
+        ResponseBody {
+            kind: ResponseBodyKind::Inner { body },
+        }
+    }
+
+    /// An error document.
+    pub fn error(body: ErrorBody) -> Self {
+        ResponseBody {
+            kind: ResponseBodyKind::Error { body },
+        }
+    }
+
+    /// Whether this is an error document written by the layer.
+    pub fn is_error(&self) -> bool {
+        matches!(self.kind, ResponseBodyKind::Error { .. })
+    }
+}
+
+impl<B> Body for ResponseBody<B>
+where
+    B: Body<Data = Bytes>,
+{
+    type Data = Bytes;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.project().kind.project() {
+            ResponseBodyProj::Inner { body } => body.poll_frame(cx),
+            ResponseBodyProj::Error { body } => body
+                .poll_frame(cx)
+                .map(|f| f.map(|r| r.map_err(|never| match never {}))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.kind {
+            ResponseBodyKind::Inner { body } => body.is_end_stream(),
+            ResponseBodyKind::Error { body } => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.kind {
+            ResponseBodyKind::Inner { body } => body.size_hint(),
+            ResponseBodyKind::Error { body } => body.size_hint(),
+        }
+    }
+}
+
+impl<B> std::fmt::Debug for ResponseBody<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.is_error() { "error" } else { "inner" };
+        f.debug_struct("ResponseBody").field("kind", &kind).finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
