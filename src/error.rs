@@ -116,7 +116,7 @@ use std::time::{Duration, SystemTime};
 
 use http::{Response, StatusCode};
 
-use crate::identity::{AwsProtocol, LookupError, LookupErrorKind};
+use crate::identity::{LookupError, LookupErrorKind};
 use crate::response::{ErrorBody, ErrorProtocol, ErrorReport};
 use crate::sigv4::chunked::{ChunkedError, ChunkedErrorKind};
 use crate::sigv4::{self, AmzDate, Dialect, ErrorKind};
@@ -186,22 +186,6 @@ enum Source {
 pub(crate) struct MismatchReport {
     pub(crate) signature_provided: String,
     pub(crate) details: Option<(String, Vec<u8>)>,
-}
-
-fn dialect(protocol: ErrorProtocol) -> Dialect {
-    match protocol {
-        ErrorProtocol::S3 => Dialect::S3,
-        ErrorProtocol::Query { .. } => Dialect::Query,
-        _ => Dialect::Json,
-    }
-}
-
-fn aws_protocol(protocol: ErrorProtocol) -> AwsProtocol {
-    match protocol {
-        ErrorProtocol::S3 => AwsProtocol::S3,
-        ErrorProtocol::Query { .. } => AwsProtocol::Query,
-        _ => AwsProtocol::Json,
-    }
 }
 
 impl AuthError {
@@ -383,7 +367,7 @@ impl AuthError {
         &self,
         with_message: bool,
     ) -> (Cow<'static, str>, StatusCode, Cow<'static, str>) {
-        let d = dialect(self.inner.protocol);
+        let d = self.inner.protocol.dialect();
         let status = |n: u16| StatusCode::from_u16(n).unwrap_or(StatusCode::BAD_REQUEST);
         let msg =
             |m: &dyn Fn() -> Cow<'static, str>| if with_message { m() } else { Cow::Borrowed("") };
@@ -394,7 +378,7 @@ impl AuthError {
                 msg(&|| e.message(d)),
             ),
             (AuthErrorKind::Credentials(k), _) => {
-                let p = aws_protocol(self.inner.protocol);
+                let p = self.inner.protocol.dialect();
                 (
                     k.aws_code(p).into(),
                     status(k.status_code(p)),

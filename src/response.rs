@@ -54,6 +54,18 @@ impl ErrorProtocol {
         xmlns: Some("https://sts.amazonaws.com/doc/2011-06-15/"),
     };
 
+    /// The family whose error codes this protocol uses.
+    pub fn dialect(self) -> crate::sigv4::Dialect {
+        use crate::sigv4::Dialect;
+        match self {
+            ErrorProtocol::S3 => Dialect::S3,
+            ErrorProtocol::Query { .. } => Dialect::Query,
+            ErrorProtocol::AwsJson1_0 | ErrorProtocol::AwsJson1_1 | ErrorProtocol::RestJson => {
+                Dialect::Json
+            }
+        }
+    }
+
     /// Whether this protocol is S3's.
     pub fn is_s3(self) -> bool {
         matches!(self, ErrorProtocol::S3)

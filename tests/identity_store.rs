@@ -4,10 +4,12 @@
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use tower_sigv4::sigv4::Dialect;
+
 use tower_sigv4::identity::{
-    store_fn, AwsProtocol, BoxCredentialStore, ConfigErrorKind, Credential, CredentialStore,
-    IamRole, IamUser, LookupError, LookupErrorKind, ManualClock, Partition, Principal, RoutedStore,
-    ServerKey, SessionIssuer, SessionKeys, SessionStore, StaticCredentials,
+    store_fn, BoxCredentialStore, ConfigErrorKind, Credential, CredentialStore, IamRole, IamUser,
+    LookupError, LookupErrorKind, ManualClock, Partition, Principal, RoutedStore, ServerKey,
+    SessionIssuer, SessionKeys, SessionStore, StaticCredentials,
 };
 
 fn store() -> StaticCredentials {
@@ -233,9 +235,9 @@ async fn routed_store_sends_temporary_keys_to_the_session_store() {
 /// The AWS code, message and status of every failure, per protocol.
 #[test]
 fn every_failure_has_its_aws_code_in_each_protocol() {
-    use AwsProtocol::*;
+    use Dialect::*;
     use LookupErrorKind::*;
-    let table: &[(LookupErrorKind, AwsProtocol, &str, u16, &str)] = &[
+    let table: &[(LookupErrorKind, Dialect, &str, u16, &str)] = &[
         (
             UnknownAccessKey,
             S3,

@@ -101,7 +101,6 @@ pub use session::{
     MIN_SERVER_KEY_LEN,
 };
 pub use store::{
-    store_fn, AwsProtocol, BoxCredentialStore, Credential, CredentialStore, IntoPrincipal,
-    LookupError, LookupErrorKind, RoutedStore, StaticCredentials, StaticCredentialsBuilder,
-    StoreFn,
+    store_fn, BoxCredentialStore, Credential, CredentialStore, IntoPrincipal, LookupError,
+    LookupErrorKind, RoutedStore, StaticCredentials, StaticCredentialsBuilder, StoreFn,
 };

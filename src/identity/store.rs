@@ -15,6 +15,7 @@ use super::clock::{Clock, SystemClock};
 use super::error::{ConfigError, ConfigErrorKind};
 use super::principal::{AccountId, ArnError, Partition, Principal, RootUser};
 use super::secret::SecretKey;
+use crate::sigv4::Dialect;
 
 /// Looks up the secret and principal behind an access key id.
 ///
@@ -133,20 +134,6 @@ impl Credential {
     }
 }
 
-/// The family of AWS protocols, which word the same credential failure
-/// with different codes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AwsProtocol {
-    /// S3 (REST-XML with S3's own error codes).
-    S3,
-    /// The Query protocol: STS, IAM, SNS, SQS (query), …
-    Query,
-    /// JSON protocols (`awsJson1_0`, `awsJson1_1`, `restJson1`): KMS,
-    /// DynamoDB, Lambda, …
-    Json,
-}
-
 /// Why a lookup failed.
 ///
 /// Opaque; [`kind`](Self::kind) tells the class, and the kind tells the AWS
@@ -183,8 +170,8 @@ impl LookupErrorKind {
     /// | `TokenInvalid` | `InvalidToken` | `InvalidClientTokenId` | `UnrecognizedClientException` |
     /// | `TokenExpired` | `ExpiredToken` | `ExpiredToken` | `ExpiredTokenException` |
     /// | `Backend` | `InternalError` | `InternalFailure` | `InternalFailure` |
-    pub fn aws_code(self, protocol: AwsProtocol) -> &'static str {
-        use AwsProtocol::*;
+    pub fn aws_code(self, protocol: Dialect) -> &'static str {
+        use Dialect::*;
         use LookupErrorKind::*;
         match (self, protocol) {
             (UnknownAccessKey | TokenRequired, S3) => "InvalidAccessKeyId",
@@ -201,8 +188,8 @@ impl LookupErrorKind {
     }
 
     /// The message AWS sends with [`aws_code`](Self::aws_code).
-    pub fn aws_message(self, protocol: AwsProtocol) -> &'static str {
-        use AwsProtocol::*;
+    pub fn aws_message(self, protocol: Dialect) -> &'static str {
+        use Dialect::*;
         use LookupErrorKind::*;
         match (self, protocol) {
             (UnknownAccessKey | TokenRequired, S3) => {
@@ -222,8 +209,8 @@ impl LookupErrorKind {
     }
 
     /// The HTTP status AWS answers with.
-    pub fn status_code(self, protocol: AwsProtocol) -> u16 {
-        use AwsProtocol::*;
+    pub fn status_code(self, protocol: Dialect) -> u16 {
+        use Dialect::*;
         use LookupErrorKind::*;
         match (self, protocol) {
             (UnknownAccessKey | TokenRequired, S3) => 403,
