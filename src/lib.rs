@@ -54,6 +54,8 @@
 //!   [`settings`].
 //! - [`policy`]: whether the caller may do what it asks, decided the way IAM
 //!   and AWS KMS decide it.
+//! - [`authorize`]: the policy engine as a tower layer ([`AuthorizeLayer`])
+//!   inside [`SigV4Layer`], with a policy store and the request context.
 //!
 //! # Features
 //!
@@ -65,6 +67,7 @@
 #![warn(missing_docs, rust_2018_idioms, unreachable_pub)]
 #![deny(unsafe_code)]
 
+pub mod authorize;
 pub mod body;
 pub mod identity;
 pub mod policy;
@@ -83,6 +86,7 @@ pub mod verifier;
 pub mod axum;
 
 pub use authenticated::{Anonymous, Authenticated};
+pub use authorize::{AuthorizeLayer, Authorizer};
 pub use body::{VerifiedBody, VerifiedBodyError, VerifiedBodyErrorKind};
 pub use error::{AuthError, AuthErrorKind, DefaultErrorResponse, MakeErrorResponse};
 pub use future::ResponseFuture;

@@ -148,7 +148,7 @@ fn positions(ex: &ChunkedExample, rng: &mut Rng) -> Vec<usize> {
         }
         let data = line_end..line_end + size;
         out.extend([data.start, data.start + 1, data.end - 1]);
-        out.extend((0..32).map(|_| data.start + (rng.next() as usize) % size));
+        out.extend((0..32).map(|_| data.start + (rng.next_u64() as usize) % size));
         out.extend([data.end, data.end + 1]);
         at = data.end + 2;
     }

@@ -626,7 +626,7 @@ impl Rng {
         Rng(seed.max(1))
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -635,6 +635,6 @@ impl Rng {
 
     /// A number in `1..=max`.
     pub fn size(&mut self, max: usize) -> usize {
-        1 + (self.next() % max as u64) as usize
+        1 + (self.next_u64() % max as u64) as usize
     }
 }

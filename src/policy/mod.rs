@@ -100,7 +100,8 @@ pub use context::{PrincipalInfo, PrincipalKind, RequestContext, RequestContextBu
 pub use document::{Effect, ParseSettings, PolicyDocument, PolicyKind, PolicyVersion, Statement};
 pub use error::{PolicyError, PolicyErrorKind};
 pub use evaluate::{
-    AccessRequest, Decision, Evaluation, PolicySet, PolicyType, ResourceRule, StatementRef,
+    AccessRequest, Decision, DecisionRecord, Evaluation, PolicySet, PolicyType, ResourceRule,
+    StatementRecord, StatementRef,
 };
 pub use grant::{Grant, GrantBuilder, GrantConstraints, GrantOperation};
 pub use message::{AccessDeniedMessage, DenialReason};
