@@ -68,8 +68,21 @@ impl Sink for HashSink {
 /// `A-Z a-z 0-9 - . _ ~`: the bytes AWS never encodes.
 #[inline]
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    UNRESERVED[usize::from(b)]
 }
+
+/// [`is_unreserved`] as a table: one load per byte on the hot loops that
+/// copy query values and paths (session tokens are hundreds of bytes).
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~');
+        b += 1;
+    }
+    table
+};
 
 #[inline]
 fn hex_val(b: u8) -> Option<u8> {
@@ -79,6 +92,12 @@ fn hex_val(b: u8) -> Option<u8> {
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
+}
+
+/// `0-9` or `A-F`: a hex digit as the canonical encoding writes it.
+#[inline]
+fn is_upper_hex(b: u8) -> bool {
+    b.is_ascii_digit() || (b'A'..=b'F').contains(&b)
 }
 
 /// The byte of a valid `%XX` escape starting at `i`.
@@ -138,10 +157,22 @@ pub(crate) fn write_reencoded<S: Sink>(
             i += 1;
             continue;
         }
+        let escape = escape_at(bytes, i);
+        if escape.is_some_and(|d| !is_unreserved(d))
+            && is_upper_hex(bytes[i + 1])
+            && is_upper_hex(bytes[i + 2])
+        {
+            // Already in canonical form (`%2F`, `%3D`: what signers send):
+            // part of the run, so that runs of escapes (session tokens,
+            // `X-Amz-Credential`) are written in one piece, not three bytes
+            // at a time.
+            i += 3;
+            continue;
+        }
         if run < i {
             sink.put(&bytes[run..i]);
         }
-        let (decoded, width) = match escape_at(bytes, i) {
+        let (decoded, width) = match escape {
             Some(d) => (d, 3),
             None if plus_is_space && b == b'+' => (b' ', 1),
             None => (b, 1),
@@ -238,19 +269,30 @@ pub(crate) fn decode_query_component(raw: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
+    // Plain runs are copied whole; only escapes and `+` are handled a byte
+    // at a time.
+    let (mut run, mut i) = (0, 0);
     while i < raw.len() {
-        match escape_at(raw, i) {
-            Some(d) => {
-                out.push(d);
-                i += 3;
-            }
-            None => {
-                out.push(if raw[i] == b'+' { b' ' } else { raw[i] });
+        let (decoded, width) = match raw[i] {
+            b'+' => (b' ', 1),
+            b'%' => match escape_at(raw, i) {
+                Some(d) => (d, 3),
+                None => {
+                    i += 1;
+                    continue;
+                }
+            },
+            _ => {
                 i += 1;
+                continue;
             }
-        }
+        };
+        out.extend_from_slice(&raw[run..i]);
+        out.push(decoded);
+        i += width;
+        run = i;
     }
+    out.extend_from_slice(&raw[run..]);
     Some(out)
 }
 

@@ -222,7 +222,9 @@ impl<'a> SignedHeaders<'a> {
             ));
         }
         let mut prev: Option<&str> = None;
-        for (count, name) in list.split(';').enumerate() {
+        // `;` is ASCII, so the byte scan cuts at char boundaries even before
+        // the names are checked.
+        for (count, name) in (Names { rest: Some(&list) }).enumerate() {
             if count >= max {
                 return Err(Error::too_large(Some(location), Limit::SignedHeaders));
             }
@@ -252,7 +254,13 @@ impl<'a> SignedHeaders<'a> {
 
     /// The names, in order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        self.0.split(';')
+        // A byte scan, not `str::split(';')`: the names are a few bytes
+        // long, and the char searcher's memchr set-up per name cost more than
+        // the scan (a fifth of the core's non-crypto work on a typical
+        // request, in the verification benchmark's profile).
+        Names {
+            rest: Some(&self.0),
+        }
     }
 
     /// Whether `name` (lowercase) is signed.
@@ -273,6 +281,30 @@ impl<'a> SignedHeaders<'a> {
     /// A copy that borrows nothing.
     pub fn into_owned(self) -> SignedHeaders<'static> {
         SignedHeaders(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+/// The names of a `;`-separated list (the list is ASCII: see
+/// [`SignedHeaders::parse`]).
+struct Names<'s> {
+    rest: Option<&'s str>,
+}
+
+impl<'s> Iterator for Names<'s> {
+    type Item = &'s str;
+
+    fn next(&mut self) -> Option<&'s str> {
+        let rest = self.rest?;
+        match rest.bytes().position(|b| b == b';') {
+            Some(i) => {
+                self.rest = Some(&rest[i + 1..]);
+                Some(&rest[..i])
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
     }
 }
 
