@@ -71,6 +71,7 @@ pub mod authorize;
 pub mod body;
 pub mod identity;
 pub mod policy;
+pub mod replay;
 pub mod response;
 pub mod sigv4;
 
