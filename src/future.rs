@@ -1,4 +1,10 @@
-//! [`ResponseFuture`]: the future of [`SigV4Service`](crate::SigV4Service).
+//! [`GatedResponseFuture`]: the response future of the crate's layers.
+//!
+//! [`SigV4Service`](crate::SigV4Service) and
+//! [`AuthorizeService`](crate::authorize::AuthorizeService) work the same
+//! way: a gate (verifying the signature, deciding access) owns the request
+//! and either hands it on to the inner service or answers with an error
+//! response. One future serves both.
 
 use std::fmt;
 use std::future::Future;
@@ -12,36 +18,36 @@ use tower_service::Service;
 use crate::body::VerifiedBody;
 use crate::response::{ErrorBody, ResponseBody};
 
-/// The verification of one request: the request for the inner service, or
-/// the error response for the client.
-pub(crate) type VerifyFuture<B> = Pin<
-    Box<
-        dyn Future<Output = Result<Request<VerifiedBody<B>>, Response<ErrorBody>>> + Send + 'static,
-    >,
->;
+/// The gate of one request: the request for the inner service, or the error
+/// response for the client.
+pub(crate) type GateFuture<R> =
+    Pin<Box<dyn Future<Output = Result<R, Response<ErrorBody>>> + Send + 'static>>;
+
+/// The response future of [`SigV4Service`](crate::SigV4Service).
+pub type ResponseFuture<I, B> = GatedResponseFuture<I, Request<VerifiedBody<B>>>;
 
 pin_project! {
-    /// The response future of [`SigV4Service`](crate::SigV4Service): first the
-    /// verification (which owns the request and awaits the credential store
-    /// and, when the signature covers it, the body), then the inner service's
-    /// future.
-    pub struct ResponseFuture<I, B>
+    /// The response future of the crate's services: first the gate (which
+    /// owns the request and awaits the credential or policy store and, when
+    /// needed, the body), then the inner service's future with the request
+    /// `R` the gate produced.
+    pub struct GatedResponseFuture<I, R>
     where
-        I: Service<Request<VerifiedBody<B>>>,
+        I: Service<R>,
     {
         #[pin]
-        state: State<I, B>,
+        state: State<I, R>,
     }
 }
 
 pin_project! {
     #[project = StateProj]
-    enum State<I, B>
+    enum State<I, R>
     where
-        I: Service<Request<VerifiedBody<B>>>,
+        I: Service<R>,
     {
-        Verifying {
-            verify: VerifyFuture<B>,
+        Gate {
+            gate: GateFuture<R>,
             inner: Option<I>,
         },
         Calling {
@@ -52,23 +58,23 @@ pin_project! {
     }
 }
 
-impl<I, B> ResponseFuture<I, B>
+impl<I, R> GatedResponseFuture<I, R>
 where
-    I: Service<Request<VerifiedBody<B>>>,
+    I: Service<R>,
 {
-    pub(crate) fn new(verify: VerifyFuture<B>, inner: I) -> Self {
-        ResponseFuture {
-            state: State::Verifying {
-                verify,
+    pub(crate) fn new(gate: GateFuture<R>, inner: I) -> Self {
+        GatedResponseFuture {
+            state: State::Gate {
+                gate,
                 inner: Some(inner),
             },
         }
     }
 }
 
-impl<I, B, ResB> Future for ResponseFuture<I, B>
+impl<I, R, ResB> Future for GatedResponseFuture<I, R>
 where
-    I: Service<Request<VerifiedBody<B>>, Response = Response<ResB>>,
+    I: Service<R, Response = Response<ResB>>,
 {
     type Output = Result<Response<ResponseBody<ResB>>, I::Error>;
 
@@ -76,9 +82,9 @@ where
         loop {
             let mut this = self.as_mut().project();
             match this.state.as_mut().project() {
-                StateProj::Verifying { verify, inner } => match ready!(verify.as_mut().poll(cx)) {
+                StateProj::Gate { gate, inner } => match ready!(gate.as_mut().poll(cx)) {
                     Ok(request) => {
-                        // Verifying is left right after this take.
+                        // Gate is left right after this take.
                         let mut service = inner.take().expect("the inner service is taken once");
                         let future = service.call(request);
                         this.state.set(State::Calling { future });
@@ -93,23 +99,23 @@ where
                     this.state.set(State::Done);
                     return Poll::Ready(result.map(|r| r.map(ResponseBody::inner)));
                 }
-                StateProj::Done => panic!("ResponseFuture polled after completion"),
+                StateProj::Done => panic!("GatedResponseFuture polled after completion"),
             }
         }
     }
 }
 
-impl<I, B> fmt::Debug for ResponseFuture<I, B>
+impl<I, R> fmt::Debug for GatedResponseFuture<I, R>
 where
-    I: Service<Request<VerifiedBody<B>>>,
+    I: Service<R>,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
-            State::Verifying { .. } => "verifying",
+            State::Gate { .. } => "gate",
             State::Calling { .. } => "calling",
             State::Done => "done",
         };
-        f.debug_struct("ResponseFuture")
+        f.debug_struct("GatedResponseFuture")
             .field("state", &state)
             .finish()
     }

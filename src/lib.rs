@@ -90,7 +90,7 @@ pub use authenticated::{Anonymous, Authenticated};
 pub use authorize::{AuthorizeLayer, Authorizer};
 pub use body::{VerifiedBody, VerifiedBodyError, VerifiedBodyErrorKind};
 pub use error::{AuthError, AuthErrorKind, DefaultErrorResponse, MakeErrorResponse};
-pub use future::ResponseFuture;
+pub use future::{GatedResponseFuture, ResponseFuture};
 pub use layer::SigV4Layer;
 pub use response::{ErrorProtocol, ResponseBody};
 pub use service::SigV4Service;

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use http::header::{AUTHORIZATION, DATE};
+use http::header::{HeaderName, AUTHORIZATION, DATE};
 
 use super::encode::{decode_query_component, query_pairs};
 use super::error::{Detail, Error, ErrorKind, Limit};
@@ -50,6 +50,14 @@ pub mod names {
     pub const Q_CONTENT_SHA256: &str = "X-Amz-Content-Sha256";
 }
 use names::*;
+
+// Parsed names for the lookups of every request: a `&str` name is parsed
+// and validated again on each `HeaderMap` lookup, a `HeaderName` is not.
+pub(crate) static H_X_AMZ_DATE: HeaderName = HeaderName::from_static(X_AMZ_DATE);
+pub(crate) static H_X_AMZ_SECURITY_TOKEN: HeaderName =
+    HeaderName::from_static(X_AMZ_SECURITY_TOKEN);
+pub(crate) static H_X_AMZ_CONTENT_SHA256: HeaderName =
+    HeaderName::from_static(X_AMZ_CONTENT_SHA256);
 
 /// Longest `X-Amz-Expires` AWS accepts: 7 days.
 pub const MAX_EXPIRES: u32 = 604_800;
@@ -277,7 +285,7 @@ pub fn parse<'a>(
 /// The single value of a header that must not repeat.
 fn single_header<'a>(
     request: &RequestView<'a>,
-    name: &'static str,
+    name: &HeaderName,
     location: SignatureLocation,
 ) -> Result<Option<&'a [u8]>, Error> {
     let mut values = request.headers().get_all(name).iter();
@@ -402,9 +410,9 @@ fn parse_header<'a>(
         SignedHeaders::parse(Cow::Borrowed(signed_headers), limits.max_signed_headers, H)?;
     let signature = parse_signature(signature.as_bytes(), H)?;
 
-    let (date, date_source) = match single_header(request, X_AMZ_DATE, H)? {
+    let (date, date_source) = match single_header(request, &H_X_AMZ_DATE, H)? {
         Some(v) => (AmzDate::parse(v), DateSource::XAmzDate),
-        None => match single_header(request, DATE.as_str(), H)? {
+        None => match single_header(request, &DATE, H)? {
             Some(v) => (AmzDate::parse_http_date(v), DateSource::Date),
             None => return Err(Error::new(ErrorKind::MissingDate, Some(H), Detail::None)),
         },
@@ -413,7 +421,7 @@ fn parse_header<'a>(
         return Err(Error::new(ErrorKind::InvalidDate, Some(H), Detail::None));
     };
 
-    let security_token = match single_header(request, X_AMZ_SECURITY_TOKEN, H)? {
+    let security_token = match single_header(request, &H_X_AMZ_SECURITY_TOKEN, H)? {
         Some(t) => Some(Cow::Borrowed(parse_token(
             t,
             limits.max_security_token_len,
@@ -422,7 +430,7 @@ fn parse_header<'a>(
         None => None,
     };
 
-    let (payload, payload_literal) = match single_header(request, X_AMZ_CONTENT_SHA256, H)? {
+    let (payload, payload_literal) = match single_header(request, &H_X_AMZ_CONTENT_SHA256, H)? {
         Some(v) => match PayloadMode::parse_declared(v) {
             // Only ASCII parses, so the literal is a str.
             Some(mode) => (mode, std::str::from_utf8(v).ok().map(Cow::Borrowed)),

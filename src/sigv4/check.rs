@@ -6,7 +6,9 @@ use std::time::SystemTime;
 use http::header::{DATE, HOST};
 
 use super::auth::names::{X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
-use super::auth::{DateSource, SignatureLocation, SignedRequest};
+use super::auth::{
+    DateSource, SignatureLocation, SignedRequest, H_X_AMZ_CONTENT_SHA256, H_X_AMZ_SECURITY_TOKEN,
+};
 use super::error::{Detail, Error, ErrorKind, Limit};
 use super::request::RequestView;
 use super::scope::printable;
@@ -163,7 +165,7 @@ fn check_signed_headers(
     }
     let token_signed = signed.rules().session_token == SessionTokenMode::Include;
     if token_signed
-        && headers.contains_key(X_AMZ_SECURITY_TOKEN)
+        && headers.contains_key(&H_X_AMZ_SECURITY_TOKEN)
         && !list.contains(X_AMZ_SECURITY_TOKEN)
     {
         return Err(not_signed(
@@ -173,7 +175,7 @@ fn check_signed_headers(
         ));
     }
     if header_auth {
-        if headers.contains_key(X_AMZ_CONTENT_SHA256) {
+        if headers.contains_key(&H_X_AMZ_CONTENT_SHA256) {
             if !list.contains(X_AMZ_CONTENT_SHA256) {
                 return Err(not_signed(
                     ErrorKind::ContentSha256NotSigned,
