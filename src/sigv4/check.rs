@@ -72,10 +72,19 @@ pub fn check(
     check_signed_headers(signed, request, settings)?;
 
     let max = settings.limits.max_header_value_len;
-    let headers = request.headers();
-    for name in signed.signed_headers().iter() {
-        let mut total = 0usize;
-        for v in headers.get_all(name) {
+    let list = signed.signed_headers();
+    // One pass over the map instead of a lookup (a parse and a hash of the
+    // name) per signed header: the map yields the values of one name one
+    // after the other, so a running total per name is enough.
+    let mut current: Option<&http::HeaderName> = None;
+    let (mut total, mut is_signed) = (0usize, false);
+    for (name, v) in request.headers() {
+        if !current.is_some_and(|c| std::ptr::eq(c, name)) {
+            current = Some(name);
+            total = 0;
+            is_signed = list.contains(name.as_str());
+        }
+        if is_signed {
             total = total.saturating_add(v.len() + 1);
             if total > max + 1 {
                 return Err(Error::too_large(loc, Limit::HeaderValueLength));
