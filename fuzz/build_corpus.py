@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Builds the seed corpora of the fuzz targets (standard library only).
 
-Sources: AWS's SigV4 suites and the S3 worked examples in ../shared/test-suites
+Sources: the inputs that once failed, in fuzz/regressions/<target>/ (kept so
+that every run replays them); AWS's SigV4 suites and the S3 worked examples in ../shared/test-suites
 (the shared/ folder beside the repository) and the botocore vectors in
 test-vectors/botocore.json. Every request becomes raw HTTP/1.1 bytes, the
 input format of parse_signature, canonical_encoding and verify_request; the
@@ -179,9 +180,18 @@ def botocore_vectors(corpus):
         corpus.add_request(f"botocore-{vector['id']}", raw_request(vector["method"], target, headers, data))
 
 
+def regressions(corpus):
+    """Inputs that once failed (fuzz/regressions/<target>/), replayed first."""
+    folder = FUZZ / "regressions"
+    for target_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        for path in sorted(target_dir.iterdir()):
+            corpus.add(target_dir.name, f"regression-{path.name}", path.read_bytes())
+
+
 def main():
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else FUZZ / "corpus"
     corpus = Corpus(out)
+    regressions(corpus)
     suite_requests(corpus)
     s3_examples(corpus)
     unsigned_chunked(corpus)

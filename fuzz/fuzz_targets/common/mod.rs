@@ -87,7 +87,7 @@ impl RawRequest {
 
     /// An `http::Request` holding the same request, when `http` can hold
     /// it (its `Uri` refuses raw spaces, raw UTF-8 and some other bytes that
-    /// the core itself accepts).
+    /// the core itself accepts, and reads some targets differently).
     pub fn to_http<B>(&self, body: B) -> Option<http::Request<B>> {
         let mut target = self.path.clone();
         if !self.query.is_empty() {
@@ -98,14 +98,18 @@ impl RawRequest {
             Some(a) => {
                 let mut full = b"https://".to_vec();
                 full.extend_from_slice(a);
-                if !target.starts_with(b"/") {
-                    full.push(b'/');
-                }
                 full.extend_from_slice(&target);
                 http::Uri::try_from(full).ok()?
             }
             None => http::Uri::try_from(target).ok()?,
         };
+        // `http::Uri` reads some targets differently (`NNNNN` is an
+        // authority, an empty path is `/`): only a request it holds as the
+        // same path and query is the same request.
+        let same_query = uri.query().unwrap_or("").as_bytes() == &self.query[..];
+        if uri.path().as_bytes() != &self.path[..] || !same_query {
+            return None;
+        }
         let method = http::Method::from_bytes(&self.method).ok()?;
         let mut req = http::Request::builder()
             .method(method)
