@@ -1015,6 +1015,39 @@ fn show_plain(r: Option<f64>) -> String {
     r.map_or_else(|| "     -".into(), |r| format!("{r:>6.2}"))
 }
 
+/// `VERIFY_PROFILE=<group>/<request>:<iterations>`: runs exactly that many
+/// iterations of one benchmark and nothing else, so that an instruction
+/// count (callgrind) divides into a figure per verification.
+fn profile_loop(fixtures: &[Fixture], spec: &str) {
+    let (id, n) = spec.rsplit_once(':').unwrap_or((spec, "10000"));
+    let n: u64 = n.parse().expect("VERIFY_PROFILE iterations");
+    let (group, kind) = id
+        .split_once('/')
+        .expect("VERIFY_PROFILE=<group>/<request>:<n>");
+    let f = fixtures
+        .iter()
+        .find(|f| f.kind.id() == kind)
+        .expect("a request id");
+    let source = match group {
+        "ours_warm" => Some(KeySource::Cache),
+        "ours_cold" => Some(KeySource::Derive),
+        "ours_key_given" => Some(KeySource::Given),
+        _ => None,
+    };
+    let mut layer = layer_service();
+    for _ in 0..n {
+        match (group, source) {
+            ("floor", _) => assert!(black_box(f).floor()),
+            ("layer", _) => {
+                let status = through_layer(&mut layer, f.request());
+                assert_eq!(status, StatusCode::OK);
+            }
+            (_, Some(source)) => black_box(f).ours(source).expect("verifies"),
+            _ => panic!("unknown group {group}"),
+        }
+    }
+}
+
 fn main() {
     let since = SystemTime::now();
     let args: Vec<String> = std::env::args().collect();
@@ -1023,6 +1056,10 @@ fn main() {
         .with_measurement(ThreadCpuTime)
         .configure_from_args();
     let fixtures: Vec<Fixture> = Kind::ALL.into_iter().map(Fixture::new).collect();
+    if let Ok(spec) = std::env::var("VERIFY_PROFILE") {
+        profile_loop(&fixtures, &spec);
+        return;
+    }
     bench_requests(&mut c, &fixtures);
     bench_chunked(&mut c, if listing { 1 << 20 } else { CHUNKED_PAYLOAD });
     bench_layer(&mut c, &fixtures);
