@@ -55,6 +55,7 @@ mod encode;
 pub mod error;
 pub mod key;
 pub mod payload;
+mod presigned;
 pub mod request;
 pub mod scope;
 pub mod settings;
