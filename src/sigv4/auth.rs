@@ -9,14 +9,17 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use http::header::{HeaderName, AUTHORIZATION, DATE};
+use http::header::{AUTHORIZATION, DATE};
+use http::HeaderMap;
 
+use super::byte_search::find_byte;
 use super::error::{Detail, Error, ErrorKind, Limit};
+use super::header_scan::{HeaderScan, Single};
 use super::payload::PayloadMode;
 use super::presigned::QueryAuth;
 use super::request::RequestView;
 use super::scope::{parse_credential, CredentialScope, SignedHeaders};
-use super::settings::{ServiceRules, VerifySettings};
+use super::settings::{ServiceRules, SessionTokenMode, VerifySettings};
 use super::time::AmzDate;
 
 /// The one algorithm this crate verifies.
@@ -50,14 +53,6 @@ pub mod names {
     pub const Q_CONTENT_SHA256: &str = "X-Amz-Content-Sha256";
 }
 use names::*;
-
-// Parsed names for the lookups of every request: a `&str` name is parsed
-// and validated again on each `HeaderMap` lookup, a `HeaderName` is not.
-pub(crate) static H_X_AMZ_DATE: HeaderName = HeaderName::from_static(X_AMZ_DATE);
-pub(crate) static H_X_AMZ_SECURITY_TOKEN: HeaderName =
-    HeaderName::from_static(X_AMZ_SECURITY_TOKEN);
-pub(crate) static H_X_AMZ_CONTENT_SHA256: HeaderName =
-    HeaderName::from_static(X_AMZ_CONTENT_SHA256);
 
 /// Longest `X-Amz-Expires` AWS accepts: 7 days.
 pub const MAX_EXPIRES: u32 = 604_800;
@@ -112,6 +107,8 @@ pub struct SignedRequest<'a> {
     pub(super) payload: PayloadMode,
     pub(super) payload_literal: Option<Cow<'a, str>>,
     pub(super) rules: ServiceRules,
+    /// The pass over the header map made while parsing (`None` once owned).
+    pub(super) headers: Option<HeaderScan<'a>>,
 }
 
 impl<'a> SignedRequest<'a> {
@@ -182,6 +179,20 @@ impl<'a> SignedRequest<'a> {
         self.rules
     }
 
+    /// The pass over `map`'s headers: the one made while parsing when `map`
+    /// is the map parsed, a new one otherwise.
+    pub(crate) fn header_scan<'s>(&'s self, map: &'s HeaderMap) -> Cow<'s, HeaderScan<'s>> {
+        match &self.headers {
+            Some(scan) if scan.is_of(map) => Cow::Borrowed(scan),
+            _ => Cow::Owned(HeaderScan::new(
+                map,
+                &self.signed_headers,
+                self.location,
+                self.rules.session_token == SessionTokenMode::Include,
+            )),
+        }
+    }
+
     /// A copy that borrows nothing (to keep across an `await` in a hand-written future).
     pub fn into_owned(self) -> SignedRequest<'static> {
         SignedRequest {
@@ -197,6 +208,7 @@ impl<'a> SignedRequest<'a> {
             payload: self.payload,
             payload_literal: self.payload_literal.map(|t| Cow::Owned(t.into_owned())),
             rules: self.rules,
+            headers: None,
         }
     }
 }
@@ -272,7 +284,16 @@ pub fn parse<'a>(
             Detail::None,
         )),
         (Some(value), false, false) => parse_header(value.as_bytes(), request, settings).map(Some),
-        (None, true, _) => query.parse(settings).map(Some),
+        (None, true, _) => {
+            let mut signed = query.parse(settings)?;
+            signed.headers = Some(HeaderScan::new(
+                headers,
+                &signed.signed_headers,
+                signed.location,
+                signed.rules.session_token == SessionTokenMode::Include,
+            ));
+            Ok(Some(signed))
+        }
         (None, false, true) => Err(Error::new(
             ErrorKind::SigV2,
             Some(SignatureLocation::Query),
@@ -282,22 +303,20 @@ pub fn parse<'a>(
     }
 }
 
-/// The single value of a header that must not repeat.
-fn single_header<'a>(
-    request: &RequestView<'a>,
-    name: &HeaderName,
+/// The value of a header that must not repeat.
+fn single<'a>(
+    found: Single<'a>,
+    name: &'static str,
     location: SignatureLocation,
 ) -> Result<Option<&'a [u8]>, Error> {
-    let mut values = request.headers().get_all(name).iter();
-    let first = values.next();
-    if first.is_some() && values.next().is_some() {
+    if found.repeated {
         return Err(Error::new(
             ErrorKind::RepeatedParameter,
             Some(location),
             Detail::Owned(format!("the {name} header is given more than once.")),
         ));
     }
-    Ok(first.map(|v| v.as_bytes()))
+    Ok(found.value.map(|v| v.as_bytes()))
 }
 
 pub(super) fn parse_signature(
@@ -371,83 +390,22 @@ fn parse_header<'a>(
     if value.len() > limits.max_authorization_len {
         return Err(Error::too_large(Some(H), Limit::AuthorizationLength));
     }
-    if value.starts_with(b"AWS ") {
-        return Err(Error::new(ErrorKind::SigV2, Some(H), Detail::None));
-    }
-    let Ok(value) = std::str::from_utf8(value) else {
-        return Err(Error::malformed(
-            H,
-            "the Authorization header is not valid UTF-8.",
-        ));
-    };
-    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-    if scheme != ALGORITHM {
-        if scheme == ALGORITHM_SIGV4A {
-            return Err(Error::new(ErrorKind::SigV4a, Some(H), Detail::None));
-        }
-        if scheme.is_empty() {
-            return Err(Error::malformed(H, "the Authorization header is empty."));
-        }
-        return Err(Error::new(
-            ErrorKind::UnsupportedAlgorithm,
-            Some(H),
-            Detail::None,
-        ));
-    }
-
-    let (mut credential, mut signed_headers, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let part = part.trim_matches(|c| c == ' ' || c == '\t');
-        if part.is_empty() {
-            continue;
-        }
-        let Some((k, v)) = part.split_once('=') else {
-            return Err(Error::malformed(
-                H,
-                "each part of the Authorization header must be a key=value pair.",
-            ));
-        };
-        let slot = match k {
-            "Credential" => &mut credential,
-            "SignedHeaders" => &mut signed_headers,
-            "Signature" => &mut signature,
-            // AWS ignores parameters it does not know; they are not signed.
-            _ => continue,
-        };
-        if slot.replace(v).is_some() {
-            return Err(Error::new(
-                ErrorKind::RepeatedParameter,
-                Some(H),
-                Detail::Owned(format!("the {k} parameter is given more than once.")),
-            ));
-        }
-    }
-    let Some(credential) = credential else {
-        return Err(Error::malformed(
-            H,
-            "Authorization header requires 'Credential' parameter.",
-        ));
-    };
-    let Some(signed_headers) = signed_headers else {
-        return Err(Error::malformed(
-            H,
-            "Authorization header requires 'SignedHeaders' parameter.",
-        ));
-    };
-    let Some(signature) = signature else {
-        return Err(Error::malformed(
-            H,
-            "Authorization header requires 'Signature' parameter.",
-        ));
-    };
+    let (credential, signed_headers, signature) = AuthorizationParts::parse(value)?;
     let (access_key_id, scope) = parse_credential(Cow::Borrowed(credential), H)?;
     let signed_headers =
         SignedHeaders::parse(Cow::Borrowed(signed_headers), limits.max_signed_headers, H)?;
-    let signature = parse_signature(signature.as_bytes(), H)?;
+    let signature = parse_signature(signature, H)?;
+    let rules = settings.rules_for(scope.service());
+    let scan = HeaderScan::new(
+        request.headers(),
+        &signed_headers,
+        H,
+        rules.session_token == SessionTokenMode::Include,
+    );
 
-    let (date, date_source) = match single_header(request, &H_X_AMZ_DATE, H)? {
+    let (date, date_source) = match single(scan.x_amz_date, X_AMZ_DATE, H)? {
         Some(v) => (AmzDate::parse(v), DateSource::XAmzDate),
-        None => match single_header(request, &DATE, H)? {
+        None => match single(scan.date, DATE.as_str(), H)? {
             Some(v) => (AmzDate::parse_http_date(v), DateSource::Date),
             None => return Err(Error::new(ErrorKind::MissingDate, Some(H), Detail::None)),
         },
@@ -456,7 +414,7 @@ fn parse_header<'a>(
         return Err(Error::new(ErrorKind::InvalidDate, Some(H), Detail::None));
     };
 
-    let security_token = match single_header(request, &H_X_AMZ_SECURITY_TOKEN, H)? {
+    let security_token = match single(scan.security_token, X_AMZ_SECURITY_TOKEN, H)? {
         Some(t) => Some(Cow::Borrowed(parse_token(
             t,
             limits.max_security_token_len,
@@ -465,7 +423,7 @@ fn parse_header<'a>(
         None => None,
     };
 
-    let (payload, payload_literal) = match single_header(request, &H_X_AMZ_CONTENT_SHA256, H)? {
+    let (payload, payload_literal) = match single(scan.content_sha256, X_AMZ_CONTENT_SHA256, H)? {
         Some(v) => match PayloadMode::parse_declared(v) {
             // Only ASCII parses, so the literal is a str.
             Some(mode) => (mode, std::str::from_utf8(v).ok().map(Cow::Borrowed)),
@@ -479,7 +437,6 @@ fn parse_header<'a>(
         },
         None => (PayloadMode::FromBody, None),
     };
-    let rules = settings.rules_for(scope.service());
     Ok(SignedRequest {
         location: H,
         access_key_id,
@@ -493,5 +450,112 @@ fn parse_header<'a>(
         payload,
         payload_literal,
         rules,
+        headers: Some(scan),
     })
+}
+
+/// The three parameters of an `Authorization: AWS4-HMAC-SHA256 …` value.
+struct AuthorizationParts;
+
+impl AuthorizationParts {
+    /// `Credential`, `SignedHeaders` and `Signature`, in one pass over the
+    /// bytes: parts are `,`-separated `key=value` pairs with optional spaces
+    /// or tabs around them; parameters AWS does not know are ignored (they
+    /// are not signed), a known one given twice is refused.
+    fn parse(value: &[u8]) -> Result<(&str, &str, &[u8]), Error> {
+        const H: SignatureLocation = SignatureLocation::Header;
+        if value.starts_with(b"AWS ") {
+            return Err(Error::new(ErrorKind::SigV2, Some(H), Detail::None));
+        }
+        // A value that is not text cannot be parsed, whichever part holds
+        // the stray byte (ASCII, the usual case, is the cheaper test).
+        if !value.is_ascii() && std::str::from_utf8(value).is_err() {
+            return Err(Error::malformed(
+                H,
+                "the Authorization header is not valid UTF-8.",
+            ));
+        }
+        let scheme_end = find_byte(value, b' ').unwrap_or(value.len());
+        let scheme = &value[..scheme_end];
+        if scheme != ALGORITHM.as_bytes() {
+            if scheme == ALGORITHM_SIGV4A.as_bytes() {
+                return Err(Error::new(ErrorKind::SigV4a, Some(H), Detail::None));
+            }
+            if scheme.is_empty() {
+                return Err(Error::malformed(H, "the Authorization header is empty."));
+            }
+            return Err(Error::new(
+                ErrorKind::UnsupportedAlgorithm,
+                Some(H),
+                Detail::None,
+            ));
+        }
+        let mut slots: [Option<&[u8]>; 3] = [None; 3];
+        let mut rest = value.get(scheme_end + 1..).unwrap_or_default();
+        while !rest.is_empty() {
+            let end = find_byte(rest, b',').unwrap_or(rest.len());
+            let part = trim_blanks(&rest[..end]);
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if part.is_empty() {
+                continue;
+            }
+            let Some(eq) = find_byte(part, b'=') else {
+                return Err(Error::malformed(
+                    H,
+                    "each part of the Authorization header must be a key=value pair.",
+                ));
+            };
+            let (key, v) = (&part[..eq], &part[eq + 1..]);
+            let slot = match key {
+                b"Credential" => 0,
+                b"SignedHeaders" => 1,
+                b"Signature" => 2,
+                _ => continue,
+            };
+            if slots[slot].replace(v).is_some() {
+                return Err(Error::new(
+                    ErrorKind::RepeatedParameter,
+                    Some(H),
+                    Detail::Owned(format!(
+                        "the {} parameter is given more than once.",
+                        String::from_utf8_lossy(key)
+                    )),
+                ));
+            }
+        }
+        fn text(v: &[u8]) -> Result<&str, Error> {
+            std::str::from_utf8(v).map_err(|_| {
+                Error::malformed(
+                    SignatureLocation::Header,
+                    "the Authorization header is not valid UTF-8.",
+                )
+            })
+        }
+        match slots {
+            [None, ..] => Err(Error::malformed(
+                H,
+                "Authorization header requires 'Credential' parameter.",
+            )),
+            [_, None, _] => Err(Error::malformed(
+                H,
+                "Authorization header requires 'SignedHeaders' parameter.",
+            )),
+            [.., None] => Err(Error::malformed(
+                H,
+                "Authorization header requires 'Signature' parameter.",
+            )),
+            [Some(c), Some(h), Some(s)] => Ok((text(c)?, text(h)?, s)),
+        }
+    }
+}
+
+/// `part` without the spaces and tabs at its ends.
+fn trim_blanks(part: &[u8]) -> &[u8] {
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = part.iter().position(|b| !blank(b)).unwrap_or(part.len());
+    let end = part
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |i| i + 1);
+    &part[start..end]
 }

@@ -4,14 +4,15 @@
 
 use std::fmt;
 
-use hmac::Mac;
 use http::header::HOST;
 
 use super::auth::names::{Q_SECURITY_TOKEN, Q_SIGNATURE};
 use super::auth::{SignatureLocation, SignedRequest, ALGORITHM};
-use super::encode::{decoded_eq, write_canonical_path, write_canonical_query, HashSink, Sink};
+use super::byte_search::contains_byte;
+use super::encode::{decoded_eq, write_canonical_path, write_canonical_query, Sink};
 use super::error::{Detail, Error, ErrorKind};
 use super::key::{SigningKey, SCOPE_TERMINATOR};
+use super::mac::{macs_equal, Sha256Stream};
 use super::request::RequestView;
 use super::settings::SessionTokenMode;
 
@@ -62,6 +63,11 @@ fn hex_encode(bytes: &[u8; 32], out: &mut [u8; 64]) {
 /// Writes a header value trimmed of spaces at both ends, inner runs of
 /// spaces collapsed to one (AWS's "Trimall"; tabs and other bytes as they are).
 fn write_trimmed<S: Sink>(sink: &mut S, value: &[u8]) {
+    // Most values hold no space at all.
+    if !contains_byte(value, b' ') {
+        sink.put(value);
+        return;
+    }
     let start = value.iter().position(|&b| b != b' ').unwrap_or(value.len());
     let end = value
         .iter()
@@ -81,6 +87,25 @@ fn write_trimmed<S: Sink>(sink: &mut S, value: &[u8]) {
         i += 1;
     }
     sink.put(&value[run..]);
+}
+
+/// The values of header `name` found by name, `,`-joined (the authority
+/// stands in for a missing `host`).
+fn write_values<S: Sink>(sink: &mut S, request: &RequestView<'_>, name: &str) {
+    let mut values = request.headers().get_all(name).iter().peekable();
+    if values.peek().is_none() && name == HOST.as_str() {
+        if let Some(authority) = request.host_fallback() {
+            write_trimmed(sink, authority);
+        }
+    }
+    let mut first = true;
+    for v in values {
+        if !first {
+            sink.put(b",");
+        }
+        write_trimmed(sink, v.as_bytes());
+        first = false;
+    }
 }
 
 fn write_canonical_request<S: Sink>(
@@ -103,22 +128,20 @@ fn write_canonical_request<S: Sink>(
     });
     sink.put(b"\n");
     let headers = request.headers();
-    for name in signed.signed_headers().iter() {
+    let scan = signed.header_scan(headers);
+    for (i, name) in signed.signed_headers().iter().enumerate() {
         sink.put(name.as_bytes());
         sink.put(b":");
-        let mut values = headers.get_all(name).iter().peekable();
-        if values.peek().is_none() && name == HOST.as_str() {
-            if let Some(authority) = request.host_fallback() {
-                write_trimmed(sink, authority);
+        match scan.single_value(i) {
+            Some(Some(value)) => write_trimmed(sink, value.as_bytes()),
+            Some(None) => {
+                if name == HOST.as_str() {
+                    if let Some(authority) = request.host_fallback() {
+                        write_trimmed(sink, authority);
+                    }
+                }
             }
-        }
-        let mut first = true;
-        for v in values {
-            if !first {
-                sink.put(b",");
-            }
-            write_trimmed(sink, v.as_bytes());
-            first = false;
+            None => write_values(sink, request, name),
         }
         sink.put(b"\n");
     }
@@ -139,7 +162,7 @@ pub fn canonical_request_hash(
     body_hash: Option<&[u8; 32]>,
 ) -> Result<[u8; 32], Error> {
     let payload = payload_line(signed, body_hash)?;
-    let mut sink = HashSink::new();
+    let mut sink = Sha256Stream::new();
     write_canonical_request(&mut sink, signed, request, &payload);
     Ok(sink.finish())
 }
@@ -218,15 +241,18 @@ pub fn verify_signature(
     body_hash: Option<&[u8; 32]>,
 ) -> Result<(), Error> {
     let canonical_hash = canonical_request_hash(signed, request, body_hash)?;
-    let mut mac = key.mac();
-    write_string_to_sign(signed, &canonical_hash, |b| mac.update(b));
-    mac.verify_slice(signed.signature()).map_err(|_| {
-        Error::new(
+    let mut stream = key.start_signing();
+    write_string_to_sign(signed, &canonical_hash, |b| stream.update(b));
+    let computed = key.sign_stream(stream);
+    if macs_equal(&computed, signed.signature()) {
+        Ok(())
+    } else {
+        Err(Error::new(
             ErrorKind::SignatureMismatch,
             Some(signed.location()),
             Detail::None,
-        )
-    })
+        ))
+    }
 }
 
 /// The canonical request as text, for failure reports and tests. The hot

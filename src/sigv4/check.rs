@@ -6,10 +6,9 @@ use std::time::SystemTime;
 use http::header::{DATE, HOST};
 
 use super::auth::names::{X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
-use super::auth::{
-    DateSource, SignatureLocation, SignedRequest, H_X_AMZ_CONTENT_SHA256, H_X_AMZ_SECURITY_TOKEN,
-};
+use super::auth::{DateSource, SignatureLocation, SignedRequest};
 use super::error::{Detail, Error, ErrorKind, Limit};
+use super::header_scan::HeaderScan;
 use super::request::RequestView;
 use super::scope::printable;
 use super::settings::{SessionTokenMode, VerifySettings};
@@ -69,27 +68,10 @@ pub fn check(
     }
 
     check_time(signed, settings, now)?;
-    check_signed_headers(signed, request, settings)?;
-
-    let max = settings.limits.max_header_value_len;
-    let list = signed.signed_headers();
-    // One pass over the map instead of a lookup (a parse and a hash of the
-    // name) per signed header: the map yields the values of one name one
-    // after the other, so a running total per name is enough.
-    let mut current: Option<&http::HeaderName> = None;
-    let (mut total, mut is_signed) = (0usize, false);
-    for (name, v) in request.headers() {
-        if !current.is_some_and(|c| std::ptr::eq(c, name)) {
-            current = Some(name);
-            total = 0;
-            is_signed = list.contains(name.as_str());
-        }
-        if is_signed {
-            total = total.saturating_add(v.len() + 1);
-            if total > max + 1 {
-                return Err(Error::too_large(loc, Limit::HeaderValueLength));
-            }
-        }
+    let scan = signed.header_scan(request.headers());
+    check_signed_headers(signed, request, settings, &scan)?;
+    if scan.longest_signed > settings.limits.max_header_value_len.saturating_add(1) {
+        return Err(Error::too_large(loc, Limit::HeaderValueLength));
     }
     Ok(())
 }
@@ -152,6 +134,7 @@ fn check_signed_headers(
     signed: &SignedRequest<'_>,
     request: &RequestView<'_>,
     settings: &VerifySettings,
+    scan: &HeaderScan<'_>,
 ) -> Result<(), Error> {
     let list = signed.signed_headers();
     let headers = request.headers();
@@ -173,10 +156,7 @@ fn check_signed_headers(
         }
     }
     let token_signed = signed.rules().session_token == SessionTokenMode::Include;
-    if token_signed
-        && headers.contains_key(&H_X_AMZ_SECURITY_TOKEN)
-        && !list.contains(X_AMZ_SECURITY_TOKEN)
-    {
+    if token_signed && scan.security_token.value.is_some() && !list.contains(X_AMZ_SECURITY_TOKEN) {
         return Err(not_signed(
             ErrorKind::TokenNotSigned,
             signed,
@@ -184,7 +164,7 @@ fn check_signed_headers(
         ));
     }
     if header_auth {
-        if headers.contains_key(&H_X_AMZ_CONTENT_SHA256) {
+        if scan.content_sha256.value.is_some() {
             if !list.contains(X_AMZ_CONTENT_SHA256) {
                 return Err(not_signed(
                     ErrorKind::ContentSha256NotSigned,
@@ -210,7 +190,7 @@ fn check_signed_headers(
             let n = n.as_str();
             n.starts_with("x-amz-") && !exempt(n) && !list.contains(n)
         };
-        if headers.keys().any(|n| unsigned(&n)) {
+        if scan.unsigned_amz {
             let names: Vec<&str> = headers
                 .keys()
                 .filter(unsigned)

@@ -6,8 +6,6 @@
 
 use std::cmp::Ordering;
 
-use sha2::{Digest, Sha256};
-
 use super::settings::{PercentEncodingMode, UriPathNormalizationMode, UriPathRule};
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
@@ -20,48 +18,6 @@ pub(crate) trait Sink {
 impl Sink for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
-    }
-}
-
-/// A SHA-256 hasher fed through a small buffer: the canonical request is
-/// written in many short pieces, and batching them keeps the per-call
-/// overhead of the hasher off the hot path.
-pub(crate) struct HashSink {
-    hasher: Sha256,
-    buf: [u8; 256],
-    len: usize,
-}
-
-impl HashSink {
-    pub(crate) fn new() -> Self {
-        HashSink {
-            hasher: Sha256::new(),
-            buf: [0; 256],
-            len: 0,
-        }
-    }
-
-    pub(crate) fn finish(mut self) -> [u8; 32] {
-        self.hasher.update(&self.buf[..self.len]);
-        self.hasher.finalize().into()
-    }
-}
-
-impl Sink for HashSink {
-    fn put(&mut self, bytes: &[u8]) {
-        if self.len + bytes.len() <= self.buf.len() {
-            self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-            self.len += bytes.len();
-        } else {
-            self.hasher.update(&self.buf[..self.len]);
-            self.len = 0;
-            if bytes.len() >= self.buf.len() {
-                self.hasher.update(bytes);
-            } else {
-                self.buf[..bytes.len()].copy_from_slice(bytes);
-                self.len = bytes.len();
-            }
-        }
     }
 }
 
@@ -568,17 +524,5 @@ mod tests {
             decode_query_component(b"a%2Fb+c%"),
             Some(b"a/b c%".to_vec())
         );
-    }
-
-    #[test]
-    fn hash_sink_matches_one_shot_hash() {
-        let data: Vec<u8> = (0..2000u32).map(|i| (i * 7) as u8).collect();
-        let mut sink = HashSink::new();
-        for chunk in data.chunks(37).chain(data.chunks(600)) {
-            sink.put(chunk);
-        }
-        let mut all = data.clone();
-        all.extend_from_slice(&data);
-        assert_eq!(sink.finish(), <[u8; 32]>::from(Sha256::digest(&all)));
     }
 }

@@ -4,6 +4,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroize;
 
+use super::mac::{HmacPads, Sha256Stream};
+
 type HmacSha256 = Hmac<Sha256>;
 
 /// The terminal string of every SigV4 credential scope.
@@ -30,7 +32,12 @@ pub const SCOPE_TERMINATOR: &str = "aws4_request";
 /// );
 /// ```
 #[derive(Clone)]
-pub struct SigningKey([u8; 32]);
+pub struct SigningKey {
+    bytes: [u8; 32],
+    /// HMAC's key blocks, compressed once here rather than on every
+    /// verification (see `sigv4::mac`).
+    pads: HmacPads,
+}
 
 impl SigningKey {
     /// Derives the signing key for one credential scope from a secret access key.
@@ -63,28 +70,43 @@ impl SigningKey {
         k_date.zeroize();
         k_region.zeroize();
         k_service.zeroize();
-        SigningKey(k_signing)
+        SigningKey::from_bytes(k_signing)
     }
 
     /// Builds a key from its 32 raw bytes (for example one held in a cache).
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        SigningKey(bytes)
+        SigningKey {
+            pads: HmacPads::new(&bytes),
+            bytes,
+        }
     }
 
     /// The raw key bytes.
     pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
+        &self.bytes
     }
 
     /// An HMAC-SHA256 instance keyed with this key, ready to be cloned for each
     /// message (the aws-chunked chain signs every chunk with one such instance).
     pub fn mac(&self) -> Hmac<Sha256> {
-        <HmacSha256 as Mac>::new_from_slice(&self.0).expect("HMAC takes keys of any length")
+        <HmacSha256 as Mac>::new_from_slice(&self.bytes).expect("HMAC takes keys of any length")
+    }
+
+    /// A stream for a message to sign with [`SigningKey::sign_stream`].
+    pub(crate) fn start_signing(&self) -> Sha256Stream {
+        self.pads.start()
+    }
+
+    /// The HMAC of the message fed into `stream` (from [`SigningKey::start_signing`]).
+    pub(crate) fn sign_stream(&self, stream: Sha256Stream) -> [u8; 32] {
+        self.pads.finish(stream)
     }
 
     /// `HMAC-SHA256(key, message)`: the signature of a string to sign.
     pub fn sign(&self, message: &[u8]) -> [u8; 32] {
-        hmac_sha256(&self.0, message)
+        let mut stream = self.pads.start();
+        stream.update(message);
+        self.pads.finish(stream)
     }
 }
 
@@ -96,7 +118,7 @@ impl std::fmt::Debug for SigningKey {
 
 impl Drop for SigningKey {
     fn drop(&mut self) {
-        self.0.zeroize();
+        self.bytes.zeroize();
     }
 }
 

@@ -49,11 +49,14 @@
 //! ```
 
 pub mod auth;
+mod byte_search;
 pub mod canonical;
 mod check;
 mod encode;
 pub mod error;
+mod header_scan;
 pub mod key;
+mod mac;
 pub mod payload;
 mod presigned;
 pub mod request;

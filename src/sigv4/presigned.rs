@@ -201,6 +201,8 @@ impl<'a> QueryAuth<'a> {
             payload,
             payload_literal,
             rules,
+            // Made by `auth::parse`, which has the request.
+            headers: None,
         })
     }
 }
