@@ -27,7 +27,7 @@ python3 - "$out" "$spec" <<'PY'
 import re, subprocess, sys
 out, spec = sys.argv[1], sys.argv[2]
 def costs(n):
-    text = subprocess.run(["callgrind_annotate", "--threshold=100", f"{out}/{n}.out"],
+    text = subprocess.run(["callgrind_annotate", "--auto=no", "--threshold=100", f"{out}/{n}.out"],
                           capture_output=True, text=True, check=True).stdout
     d = {}
     for line in text.splitlines():

@@ -15,6 +15,7 @@ use http::HeaderMap;
 use super::byte_search::find_byte;
 use super::error::{Detail, Error, ErrorKind, Limit};
 use super::header_scan::{HeaderScan, Single};
+use super::hex_digits::decode_hex_32;
 use super::payload::PayloadMode;
 use super::presigned::QueryAuth;
 use super::request::RequestView;
@@ -331,34 +332,6 @@ pub(super) fn parse_signature(
         ));
     }
     Ok(sig)
-}
-
-/// Decodes 64 hex digits (either case) into `out`; false on any other byte.
-/// A table lookup per digit: `hex::decode_to_slice` cost more than the rest
-/// of the Authorization header's parsing in the verification profile.
-fn decode_hex_32(hex_digits: &[u8], out: &mut [u8; 32]) -> bool {
-    static VALUE: [u8; 256] = {
-        let mut t = [0xffu8; 256];
-        let mut b = 0;
-        while b < 256 {
-            let c = b as u8;
-            t[b] = match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                b'A'..=b'F' => c - b'A' + 10,
-                _ => 0xff,
-            };
-            b += 1;
-        }
-        t
-    };
-    let mut bad = 0u8;
-    for (o, pair) in out.iter_mut().zip(hex_digits.chunks_exact(2)) {
-        let (hi, lo) = (VALUE[usize::from(pair[0])], VALUE[usize::from(pair[1])]);
-        bad |= hi | lo;
-        *o = hi.wrapping_shl(4) | lo;
-    }
-    bad & 0xf0 == 0 && hex_digits.len() == 64
 }
 
 pub(super) fn parse_token(

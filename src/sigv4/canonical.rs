@@ -11,6 +11,7 @@ use super::auth::{SignatureLocation, SignedRequest, ALGORITHM};
 use super::byte_search::contains_byte;
 use super::encode::{decoded_eq, write_canonical_path, write_canonical_query, Sink};
 use super::error::{Detail, Error, ErrorKind};
+use super::hex_digits::hex_encode;
 use super::key::{SigningKey, SCOPE_TERMINATOR};
 use super::mac::{macs_equal, Sha256Stream};
 use super::request::RequestView;
@@ -49,14 +50,6 @@ fn payload_line<'x>(
             Some(signed.location()),
             Detail::None,
         )),
-    }
-}
-
-fn hex_encode(bytes: &[u8; 32], out: &mut [u8; 64]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = HEX[usize::from(b >> 4)];
-        out[2 * i + 1] = HEX[usize::from(b & 15)];
     }
 }
 

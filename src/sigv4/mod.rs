@@ -55,6 +55,7 @@ mod check;
 mod encode;
 pub mod error;
 mod header_scan;
+mod hex_digits;
 pub mod key;
 mod mac;
 pub mod payload;

@@ -4,6 +4,8 @@
 //! The mode comes only from a signed value (or the service's presigned
 //! default), never from unsigned headers such as `Content-Encoding`.
 
+use super::hex_digits::decode_hex_32;
+
 /// `UNSIGNED-PAYLOAD`: the body is not covered by the signature.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`: `aws-chunked`, every chunk signed.
@@ -42,7 +44,7 @@ impl PayloadMode {
     pub fn parse_declared(value: &[u8]) -> Option<PayloadMode> {
         if value.len() == 64 {
             let mut digest = [0u8; 32];
-            if hex::decode_to_slice(value, &mut digest).is_ok() {
+            if decode_hex_32(value, &mut digest) {
                 return Some(PayloadMode::Sha256(digest));
             }
             return None;
