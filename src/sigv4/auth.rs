@@ -441,13 +441,14 @@ impl AuthorizationParts {
             return Err(Error::new(ErrorKind::SigV2, Some(H), Detail::None));
         }
         // A value that is not text cannot be parsed, whichever part holds
-        // the stray byte (ASCII, the usual case, is the cheaper test).
-        if !value.is_ascii() && std::str::from_utf8(value).is_err() {
+        // the stray byte. Validated once here; the parts are cut from the
+        // text at ASCII bytes, so they are text too.
+        let Ok(text) = std::str::from_utf8(value) else {
             return Err(Error::malformed(
                 H,
                 "the Authorization header is not valid UTF-8.",
             ));
-        }
+        };
         let scheme_end = find_byte(value, b' ').unwrap_or(value.len());
         let scheme = &value[..scheme_end];
         if scheme != ALGORITHM.as_bytes() {
@@ -463,29 +464,30 @@ impl AuthorizationParts {
                 Detail::None,
             ));
         }
-        let mut slots: [Option<&[u8]>; 3] = [None; 3];
-        let mut rest = value.get(scheme_end + 1..).unwrap_or_default();
-        while !rest.is_empty() {
-            let end = find_byte(rest, b',').unwrap_or(rest.len());
-            let part = trim_blanks(&rest[..end]);
-            rest = rest.get(end + 1..).unwrap_or_default();
+        // Where each value lies in `value`.
+        let mut slots: [Option<std::ops::Range<usize>>; 3] = [None, None, None];
+        let mut at = (scheme_end + 1).min(value.len());
+        while at < value.len() {
+            let end = find_byte(&value[at..], b',').map_or(value.len(), |i| at + i);
+            let part = trim_blanks(value, at..end);
+            at = end + 1;
             if part.is_empty() {
                 continue;
             }
-            let Some(eq) = find_byte(part, b'=') else {
+            let Some(eq) = find_byte(&value[part.clone()], b'=') else {
                 return Err(Error::malformed(
                     H,
                     "each part of the Authorization header must be a key=value pair.",
                 ));
             };
-            let (key, v) = (&part[..eq], &part[eq + 1..]);
+            let key = &value[part.start..part.start + eq];
             let slot = match key {
                 b"Credential" => 0,
                 b"SignedHeaders" => 1,
                 b"Signature" => 2,
                 _ => continue,
             };
-            if slots[slot].replace(v).is_some() {
+            if slots[slot].replace(part.start + eq + 1..part.end).is_some() {
                 return Err(Error::new(
                     ErrorKind::RepeatedParameter,
                     Some(H),
@@ -495,14 +497,6 @@ impl AuthorizationParts {
                     )),
                 ));
             }
-        }
-        fn text(v: &[u8]) -> Result<&str, Error> {
-            std::str::from_utf8(v).map_err(|_| {
-                Error::malformed(
-                    SignatureLocation::Header,
-                    "the Authorization header is not valid UTF-8.",
-                )
-            })
         }
         match slots {
             [None, ..] => Err(Error::malformed(
@@ -517,18 +511,19 @@ impl AuthorizationParts {
                 H,
                 "Authorization header requires 'Signature' parameter.",
             )),
-            [Some(c), Some(h), Some(s)] => Ok((text(c)?, text(h)?, s)),
+            [Some(c), Some(h), Some(s)] => Ok((&text[c], &text[h], &value[s])),
         }
     }
 }
 
-/// `part` without the spaces and tabs at its ends.
-fn trim_blanks(part: &[u8]) -> &[u8] {
+/// The range `part` of `value` without the spaces and tabs at its ends.
+fn trim_blanks(value: &[u8], part: std::ops::Range<usize>) -> std::ops::Range<usize> {
     let blank = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = part.iter().position(|b| !blank(b)).unwrap_or(part.len());
-    let end = part
+    let bytes = &value[part.clone()];
+    let start = bytes.iter().position(|b| !blank(b)).unwrap_or(bytes.len());
+    let end = bytes
         .iter()
         .rposition(|b| !blank(b))
         .map_or(start, |i| i + 1);
-    &part[start..end]
+    part.start + start..part.start + end
 }
