@@ -12,7 +12,10 @@ use crate::sigv4::{CredentialScope, PayloadMode, SignatureLocation};
 /// A verified caller, placed in the request extensions by
 /// [`SigV4Layer`](crate::SigV4Layer) (and by [`Verified::apply`](crate::verifier::Verified::apply)).
 ///
-/// Cloning is cheap (one reference count).
+/// Cloning is cheap: one reference count (the principal's) and a copy of
+/// about 200 bytes; nothing is allocated for access key ids of up to 70
+/// characters (AWS's have 20). The value lives inline in the request
+/// extensions, so a verified caller costs no allocation of its own.
 ///
 /// ```
 /// # use tower_sigv4::Authenticated;
@@ -31,13 +34,14 @@ use crate::sigv4::{CredentialScope, PayloadMode, SignatureLocation};
 /// ```
 #[derive(Clone)]
 pub struct Authenticated {
-    inner: Arc<Inner>,
+    inner: Inner,
 }
 
+#[derive(Clone)]
 struct Inner {
     principal: Arc<Principal>,
-    /// `AKID/YYYYMMDD/region/service`, kept inside the `Arc` when it fits so
-    /// that a caller costs one allocation.
+    /// `AKID/YYYYMMDD/region/service`, kept inline when it fits so that a
+    /// caller costs no allocation.
     text: Text,
     akid_len: usize,
     region_len: usize,
@@ -49,10 +53,11 @@ struct Inner {
     payload: PayloadMode,
 }
 
-/// Room for `AKID/YYYYMMDD/region/service` inside the `Arc`: access key ids
+/// Room for `AKID/YYYYMMDD/region/service` inline: access key ids
 /// are 16 to 128 characters, AWS's are 20.
 const INLINE_TEXT: usize = 96;
 
+#[derive(Clone)]
 enum Text {
     Inline { bytes: [u8; INLINE_TEXT], len: u8 },
     Heap(Box<str>),
@@ -106,7 +111,7 @@ impl Authenticated {
         let (date, region, service) = (p.scope.date(), p.scope.region(), p.scope.service());
         let text = Text::new(&[p.access_key_id, "/", date, "/", region, "/", service]);
         Authenticated {
-            inner: Arc::new(Inner {
+            inner: Inner {
                 principal: p.principal,
                 text,
                 akid_len: p.access_key_id.len(),
@@ -117,7 +122,7 @@ impl Authenticated {
                 session_expiry: p.session_expiry,
                 session_issued_at: p.session_issued_at,
                 payload: p.payload,
-            }),
+            },
         }
     }
 

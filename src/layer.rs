@@ -77,16 +77,22 @@ use crate::verifier::Verifier;
 ///
 /// # Cost per request
 ///
-/// With a warm signing-key cache, the layer itself makes five heap
-/// allocations per request: one for the verification future (the credential
-/// store's future lives inside it), one for the [`Authenticated`](crate::Authenticated)
-/// value, and three for the request's extension map when `Authenticated` is
-/// its first entry (`http::Extensions` boxes its map, its table and each
-/// value). The protocol core adds none for a typical header-signed request,
-/// and a few for presigned URLs whose parameters hold percent-escapes (four
-/// for a typical S3 presigned GET, whose `X-Amz-Credential` escapes its
-/// slashes). Bodies read to be hashed are handed on without a copy when they
-/// arrive in one frame; `aws-chunked` bodies add their decoder. The counts are
+/// With a warm signing-key cache and a store that answers at once
+/// ([`CredentialStore::lookup_now`](crate::identity::CredentialStore::lookup_now):
+/// [`StaticCredentials`](crate::identity::StaticCredentials), a
+/// [`CachedStore`](crate::identity::CachedStore) hit, a
+/// [`SessionStore`](crate::identity::SessionStore)), the request is verified
+/// in the first poll of the response future, without boxing a future, and
+/// the layer itself makes three heap allocations per request: the request's
+/// extension map when [`Authenticated`](crate::Authenticated) is its first
+/// entry (`http::Extensions` boxes its map, its table and each value;
+/// `Authenticated` lives in that last box). A store that has to be awaited
+/// costs one more allocation, for the boxed verification future. The
+/// protocol core adds none for a typical header-signed request, and a few
+/// for presigned URLs whose parameters hold percent-escapes (four for a
+/// typical S3 presigned GET, whose `X-Amz-Credential` escapes its slashes).
+/// Bodies read to be hashed are handed on without a copy when they arrive in
+/// one frame; `aws-chunked` bodies add their decoder. The counts are
 /// asserted by `tests/layer_alloc.rs`. Signing keys come from a cache, so a
 /// warm request costs one HMAC, not five.
 pub struct SigV4Layer<S> {

@@ -95,22 +95,6 @@ where
         // cloning inner services").
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
-        let verifier = self.verifier.clone();
-        ResponseFuture::new(
-            Box::pin(async move {
-                match verifier.authenticate(request).await {
-                    Ok(request) => Ok(request),
-                    Err(error) => {
-                        let mut response = verifier
-                            .settings()
-                            .error_response()
-                            .make_error_response(&error);
-                        response.extensions_mut().insert(error);
-                        Err(response)
-                    }
-                }
-            }),
-            inner,
-        )
+        ResponseFuture::new(self.verifier.gate(), request, inner)
     }
 }

@@ -60,22 +60,24 @@
 //! ```
 
 use std::fmt;
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 use std::time::SystemTime;
 
 use bytes::{Buf, Bytes, BytesMut};
 use http::header::{HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH, TRANSFER_ENCODING};
 use http::request::Parts;
-use http::{HeaderMap, Request};
+use http::{HeaderMap, Request, Response};
 use http_body::Body;
-use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
 
 use crate::authenticated::{Anonymous, Authenticated, AuthenticatedParts};
 use crate::body::{BoxError, VerifiedBody};
 use crate::error::{AuthError, AuthErrorKind, MismatchReport};
+use crate::future::GateFuture;
 use crate::identity::{Credential, CredentialStore, LookupError, SigningKeyCache};
+use crate::response::ErrorBody;
 use crate::response::ErrorProtocol;
 use crate::settings::{SigV4Settings, UnsignedRequests};
 use crate::sigv4::chunked::{ChunkSigner, ChunkedConfig, ChunkedDecoder};
@@ -283,6 +285,21 @@ impl NeedsBodyHash<'_> {
             .map_err(AuthError::traced)
     }
 
+    /// [`finish`](Self::finish) with the outcome of reading the body.
+    pub(crate) fn finish_read(
+        self,
+        read: Result<Bytes, ReadError>,
+    ) -> Result<(Verified, Bytes), AuthError> {
+        match read {
+            Ok(data) => {
+                let hash: [u8; 32] = Sha256::digest(&data).into();
+                self.finish(&hash).map(|verified| (verified, data))
+            }
+            Err(ReadError::TooLarge(proposed)) => Err(self.body_too_large(proposed)),
+            Err(ReadError::Body(e)) => Err(self.body_read_failed(e)),
+        }
+    }
+
     /// The error for a body over [`max_body_len`](Self::max_body_len)
     /// (`proposed`: its length when known, from `Content-Length`).
     pub fn body_too_large(&self, proposed: Option<u64>) -> AuthError {
@@ -337,7 +354,9 @@ impl Checked<'_> {
         )
     }
 
-    fn verify_signature(self, body_hash: Option<&[u8; 32]>) -> Result<Verified, AuthError> {
+    // By reference: `Checked` is large (the parsed request), and a move
+    // into the call is a copy.
+    fn verify_signature(&self, body_hash: Option<&[u8; 32]>) -> Result<Verified, AuthError> {
         if let Err(e) = sigv4::verify_signature(&self.signed, &self.view, &self.key, body_hash) {
             return Err(self.signature_error(e, body_hash));
         }
@@ -432,106 +451,28 @@ impl<S: CredentialStore> Verifier<S> {
     }
 
     async fn verify_inner<'a>(&self, parts: &'a Parts) -> Result<Verification<'a>, AuthError> {
-        let settings = &self.shared.settings;
-        let core = settings.verify_settings();
-        let now = settings.clock().now();
-        let view = RequestView::from_parts(parts);
-
-        let signed = match sigv4::parse(&view, core) {
-            Ok(Some(signed)) => signed,
-            Ok(None) => {
-                let protocol = settings.fallback_protocol_for(parts);
-                return match settings.unsigned_requests {
-                    UnsignedRequests::Anonymous => {
-                        Ok(Verification::Anonymous(Anonymous::new(protocol, now)))
-                    }
-                    _ => Err(AuthError::missing_authentication(protocol, now)),
-                };
-            }
-            Err(e) => {
-                return Err(AuthError::core(
-                    e,
-                    settings.fallback_protocol_for(parts),
-                    now,
-                ))
-            }
+        let prepared = match self.shared.prepare(parts) {
+            Step::Finished(result) => return result,
+            Step::Lookup(prepared) => prepared,
         };
-        let service = signed.scope().service();
-        let protocol = if settings.accepts_service(service) {
-            settings.service_config(service).error_protocol
-        } else {
-            settings.fallback_protocol_for(parts)
-        };
-        let context =
-            |e: AuthError| e.with_request(signed.access_key_id(), Some(signed.scope().to_string()));
-        if let Err(e) = sigv4::check(&signed, &view, core, now) {
-            return Err(context(AuthError::core(e, protocol, now)));
-        }
-
-        // The payload rules need no secret either: decide them before the lookup.
-        let mode = signed.payload_mode();
-        let mut chunked = None;
-        if mode == PayloadMode::Unsigned {
-            if let Some(value) = aws_chunked_encoding(&parts.headers) {
-                return Err(context(
-                    AuthError::new(AuthErrorKind::ChunkedWithUnsignedPayload, protocol, now)
-                        .with_argument("Content-Encoding", value),
-                ));
-            }
-            if !settings.service_config(service).unsigned_payload {
-                return Err(context(AuthError::new(
-                    AuthErrorKind::UnsignedPayloadNotAllowed,
-                    protocol,
-                    now,
-                )));
-            }
-        } else if mode.is_streaming() {
-            chunked = Some(
-                chunked_config(&parts.headers, settings)
-                    .map_err(|e| context(e.into_error(protocol, now)))?,
-            );
-        }
-
-        let credential = self
+        let found = self
             .shared
             .store
-            .lookup(signed.access_key_id(), signed.security_token())
-            .await
-            .map_err(|e| context(AuthError::lookup(e, protocol, now)))?;
-        if credential.is_expired_at(now) {
-            return Err(context(AuthError::lookup(
-                LookupError::token_expired(),
-                protocol,
-                now,
-            )));
-        }
-        let scope = signed.scope();
-        let key = self.shared.keys.signing_key(
-            signed.access_key_id(),
-            credential.secret(),
-            scope.date(),
-            scope.region(),
-            scope.service(),
-        );
-        let checked = Checked {
-            signed,
-            view,
-            key,
-            credential,
-            protocol,
-            now,
-            mismatch_details: settings.signature_mismatch_details,
-            chunked,
-        };
-        if checked.signed.needs_body_hash() {
-            return Ok(Verification::NeedsBodyHash(NeedsBodyHash {
-                checked,
-                max_body_len: settings.max_buffered_body,
-            }));
-        }
-        checked.verify_signature(None).map(Verification::Verified)
+            .lookup(
+                prepared.signed.access_key_id(),
+                prepared.signed.security_token(),
+            )
+            .await;
+        self.shared.after_lookup(prepared, found)
     }
 
+    /// [`verify`](Self::verify) without waiting, when the credential store
+    /// answers at once ([`CredentialStore::lookup_now`]: in-memory stores,
+    /// cache hits); `None` when the store has to be awaited (then call
+    /// [`verify`](Self::verify)).
+    pub fn verify_now<'a>(&self, parts: &'a Parts) -> Option<Result<Verification<'a>, AuthError>> {
+        self.shared.verify_now(parts)
+    }
     /// Verifies a whole request: [`verify`](Self::verify), the body read and
     /// hashed when the signature covers it (up to
     /// [`SigV4Settings::max_buffered_body`]; a larger `Content-Length` is
@@ -555,15 +496,8 @@ impl<S: CredentialStore> Verifier<S> {
             }
             Verification::NeedsBodyHash(pending) => {
                 let declared = content_length(&parts.headers);
-                let data = match read_capped(body, pending.max_body_len(), declared).await {
-                    Ok(data) => data,
-                    Err(ReadError::TooLarge(proposed)) => {
-                        return Err(pending.body_too_large(proposed))
-                    }
-                    Err(ReadError::Body(e)) => return Err(pending.body_read_failed(e)),
-                };
-                let hash: [u8; 32] = Sha256::digest(&data).into();
-                let verified = pending.finish(&hash)?;
+                let read = read_capped(body, pending.max_body_len(), declared).await;
+                let (verified, data) = pending.finish_read(read)?;
                 let body = verified.apply_buffered(&mut parts, data);
                 Ok(Request::from_parts(parts, body))
             }
@@ -576,6 +510,294 @@ impl<S: CredentialStore> Verifier<S> {
                 ))
             }
         }
+    }
+}
+
+/// What the response future of [`SigV4Service`](crate::SigV4Service) needs
+/// of a [`Verifier`], without naming its store.
+pub(crate) trait Gate<B>: Send + Sync {
+    /// [`Verifier::verify_now`].
+    fn verify_now<'a>(&self, parts: &'a Parts) -> Option<Result<Verification<'a>, AuthError>>;
+
+    /// The settings.
+    fn settings(&self) -> &SigV4Settings;
+
+    /// [`Verifier::authenticate`] in a boxed future, the error rendered.
+    fn authenticate_boxed(
+        self: Arc<Self>,
+        request: Request<B>,
+    ) -> GateFuture<Request<VerifiedBody<B>>>;
+}
+
+impl<S, B> Gate<B> for Shared<S>
+where
+    S: CredentialStore + 'static,
+    B: Body + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    fn verify_now<'a>(&self, parts: &'a Parts) -> Option<Result<Verification<'a>, AuthError>> {
+        Shared::verify_now(self, parts)
+    }
+
+    fn settings(&self) -> &SigV4Settings {
+        &self.settings
+    }
+
+    fn authenticate_boxed(
+        self: Arc<Self>,
+        request: Request<B>,
+    ) -> GateFuture<Request<VerifiedBody<B>>> {
+        let verifier = Verifier { shared: self };
+        Box::pin(async move {
+            verifier
+                .authenticate(request)
+                .await
+                .map_err(|error| error_response(verifier.settings(), error))
+        })
+    }
+}
+
+/// The response for a refused request, the [`AuthError`] in its extensions.
+pub(crate) fn error_response(settings: &SigV4Settings, error: AuthError) -> Response<ErrorBody> {
+    let mut response = settings.error_response().make_error_response(&error);
+    response.extensions_mut().insert(error);
+    response
+}
+
+impl<S: CredentialStore + 'static> Verifier<S> {
+    /// The verifier as a [`Gate`] for bodies of type `B`.
+    pub(crate) fn gate<B>(&self) -> Arc<dyn Gate<B>>
+    where
+        B: Body + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        self.shared.clone()
+    }
+}
+
+/// A [`NeedsBodyHash`] without its borrows of the request: what was found
+/// (key, credential) survives while the body is awaited, and
+/// [`reattach`](Self::reattach) parses the request again (parsing cannot
+/// fail the second time; the checks and the lookup are not repeated).
+pub(crate) struct Detached {
+    key: SigningKey,
+    credential: Credential,
+    protocol: ErrorProtocol,
+    now: SystemTime,
+    mismatch_details: bool,
+    chunked: Option<(ChunkedConfig, Option<u64>)>,
+    max_body_len: usize,
+}
+
+impl NeedsBodyHash<'_> {
+    /// Lets go of the request's parts.
+    pub(crate) fn detach(self) -> Detached {
+        let Checked {
+            key,
+            credential,
+            protocol,
+            now,
+            mismatch_details,
+            chunked,
+            ..
+        } = self.checked;
+        Detached {
+            key,
+            credential,
+            protocol,
+            now,
+            mismatch_details,
+            chunked,
+            max_body_len: self.max_body_len,
+        }
+    }
+}
+
+impl Detached {
+    /// The [`NeedsBodyHash`] of `parts` again.
+    pub(crate) fn reattach<'a>(
+        self,
+        settings: &SigV4Settings,
+        parts: &'a Parts,
+    ) -> Result<NeedsBodyHash<'a>, AuthError> {
+        let view = RequestView::from_parts(parts);
+        match sigv4::parse(&view, settings.verify_settings()) {
+            Ok(Some(signed)) => Ok(NeedsBodyHash {
+                checked: Checked {
+                    signed,
+                    view,
+                    key: self.key,
+                    credential: self.credential,
+                    protocol: self.protocol,
+                    now: self.now,
+                    mismatch_details: self.mismatch_details,
+                    chunked: self.chunked,
+                },
+                max_body_len: self.max_body_len,
+            }),
+            Ok(None) => Err(AuthError::missing_authentication(self.protocol, self.now).traced()),
+            Err(e) => Err(AuthError::core(e, self.protocol, self.now).traced()),
+        }
+    }
+}
+
+/// What [`Shared::prepare`] leads to: an answer without the store, or a
+/// request to look the key up for.
+enum Step<'a> {
+    Finished(Result<Verification<'a>, AuthError>),
+    Lookup(Prepared<'a>),
+}
+
+/// A request that passed every check that needs no secret.
+struct Prepared<'a> {
+    signed: SignedRequest<'a>,
+    view: RequestView<'a>,
+    protocol: ErrorProtocol,
+    now: SystemTime,
+    chunked: Option<(ChunkedConfig, Option<u64>)>,
+}
+
+impl<S: CredentialStore> Shared<S> {
+    fn verify_now<'a>(&self, parts: &'a Parts) -> Option<Result<Verification<'a>, AuthError>> {
+        if !self.store.answers_now() {
+            return None;
+        }
+        let prepared = match self.prepare(parts) {
+            Step::Finished(result) => return Some(result.map_err(AuthError::traced)),
+            Step::Lookup(prepared) => prepared,
+        };
+        let found = self.store.lookup_now(
+            prepared.signed.access_key_id(),
+            prepared.signed.security_token(),
+        )?;
+        Some(
+            self.after_lookup(prepared, found)
+                .map_err(AuthError::traced),
+        )
+    }
+
+    /// Parsing, the checks that need no secret, and the payload rules.
+    fn prepare<'a>(&self, parts: &'a Parts) -> Step<'a> {
+        let settings = &self.settings;
+        let core = settings.verify_settings();
+        let now = settings.clock().now();
+        let view = RequestView::from_parts(parts);
+
+        let signed = match sigv4::parse(&view, core) {
+            Ok(Some(signed)) => signed,
+            Ok(None) => {
+                let protocol = settings.fallback_protocol_for(parts);
+                return Step::Finished(match settings.unsigned_requests {
+                    UnsignedRequests::Anonymous => {
+                        Ok(Verification::Anonymous(Anonymous::new(protocol, now)))
+                    }
+                    _ => Err(AuthError::missing_authentication(protocol, now)),
+                });
+            }
+            Err(e) => {
+                return Step::Finished(Err(AuthError::core(
+                    e,
+                    settings.fallback_protocol_for(parts),
+                    now,
+                )))
+            }
+        };
+        let service = signed.scope().service();
+        let protocol = if settings.accepts_service(service) {
+            settings.service_config(service).error_protocol
+        } else {
+            settings.fallback_protocol_for(parts)
+        };
+        let context =
+            |e: AuthError| e.with_request(signed.access_key_id(), Some(signed.scope().to_string()));
+        if let Err(e) = sigv4::check(&signed, &view, core, now) {
+            return Step::Finished(Err(context(AuthError::core(e, protocol, now))));
+        }
+
+        // The payload rules need no secret either: decide them before the lookup.
+        let mode = signed.payload_mode();
+        let mut chunked = None;
+        if mode == PayloadMode::Unsigned {
+            if let Some(value) = aws_chunked_encoding(&parts.headers) {
+                return Step::Finished(Err(context(
+                    AuthError::new(AuthErrorKind::ChunkedWithUnsignedPayload, protocol, now)
+                        .with_argument("Content-Encoding", value),
+                )));
+            }
+            if !settings.service_config(service).unsigned_payload {
+                return Step::Finished(Err(context(AuthError::new(
+                    AuthErrorKind::UnsignedPayloadNotAllowed,
+                    protocol,
+                    now,
+                ))));
+            }
+        } else if mode.is_streaming() {
+            match chunked_config(&parts.headers, settings) {
+                Ok(config) => chunked = Some(config),
+                Err(e) => return Step::Finished(Err(context(e.into_error(protocol, now)))),
+            }
+        }
+        Step::Lookup(Prepared {
+            signed,
+            view,
+            protocol,
+            now,
+            chunked,
+        })
+    }
+
+    /// The signing key, and the signature when the request declares its
+    /// payload.
+    fn after_lookup<'a>(
+        &self,
+        prepared: Prepared<'a>,
+        found: Result<Credential, LookupError>,
+    ) -> Result<Verification<'a>, AuthError> {
+        let Prepared {
+            signed,
+            view,
+            protocol,
+            now,
+            chunked,
+        } = prepared;
+        let context =
+            |e: AuthError| e.with_request(signed.access_key_id(), Some(signed.scope().to_string()));
+        let credential = match found {
+            Ok(credential) => credential,
+            Err(e) => return Err(context(AuthError::lookup(e, protocol, now))),
+        };
+        if credential.is_expired_at(now) {
+            return Err(context(AuthError::lookup(
+                LookupError::token_expired(),
+                protocol,
+                now,
+            )));
+        }
+        let scope = signed.scope();
+        let key = self.keys.signing_key(
+            signed.access_key_id(),
+            credential.secret(),
+            scope.date(),
+            scope.region(),
+            scope.service(),
+        );
+        let checked = Checked {
+            signed,
+            view,
+            key,
+            credential,
+            protocol,
+            now,
+            mismatch_details: self.settings.signature_mismatch_details,
+            chunked,
+        };
+        if checked.signed.needs_body_hash() {
+            return Ok(Verification::NeedsBodyHash(NeedsBodyHash {
+                checked,
+                max_body_len: self.settings.max_buffered_body,
+            }));
+        }
+        checked.verify_signature(None).map(Verification::Verified)
     }
 }
 
@@ -638,7 +860,7 @@ fn parse_length(v: &[u8]) -> Option<u64> {
     std::str::from_utf8(v).ok()?.parse().ok()
 }
 
-fn content_length(headers: &HeaderMap) -> Option<u64> {
+pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
     headers
         .get(CONTENT_LENGTH)
         .and_then(|v| parse_length(v.as_bytes()))
@@ -688,7 +910,7 @@ fn fix_chunked_headers(headers: &mut HeaderMap, decoded_length: Option<u64>) {
     }
 }
 
-enum ReadError {
+pub(crate) enum ReadError {
     TooLarge(Option<u64>),
     Body(BoxError),
 }
@@ -700,42 +922,88 @@ where
     B: Body,
     B::Error: Into<BoxError>,
 {
-    let cap64 = cap as u64;
-    if let Some(n) = declared.filter(|&n| n > cap64) {
-        return Err(ReadError::TooLarge(Some(n)));
-    }
-    if body.size_hint().lower() > cap64 {
-        return Err(ReadError::TooLarge(Some(body.size_hint().lower())));
-    }
+    let mut read = BodyRead::new(&body, cap, declared)?;
     let mut body = pin!(body);
-    let mut first: Option<Bytes> = None;
-    let mut rest = BytesMut::new();
-    let mut total = 0usize;
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| ReadError::Body(e.into()))?;
-        let Ok(mut data) = frame.into_data() else {
-            continue;
-        };
-        let data = data.copy_to_bytes(data.remaining());
-        total = total.saturating_add(data.len());
-        if total > cap {
-            return Err(ReadError::TooLarge(declared));
+    std::future::poll_fn(|cx| read.poll_read(body.as_mut(), cx)).await
+}
+
+/// The state of a capped read of a whole body: frames are gathered until
+/// the end, the first one without a copy.
+pub(crate) struct BodyRead {
+    first: Option<Bytes>,
+    rest: BytesMut,
+    total: usize,
+    cap: usize,
+    declared: Option<u64>,
+}
+
+impl BodyRead {
+    /// A read of at most `cap` bytes of `body`, refused at once when the
+    /// declared length or the body's own size hint is over it.
+    pub(crate) fn new<B: Body>(
+        body: &B,
+        cap: usize,
+        declared: Option<u64>,
+    ) -> Result<BodyRead, ReadError> {
+        let cap64 = cap as u64;
+        if let Some(n) = declared.filter(|&n| n > cap64) {
+            return Err(ReadError::TooLarge(Some(n)));
         }
-        // One frame (the usual case) is handed on without a copy.
-        match first.take() {
-            None if rest.is_empty() => first = Some(data),
-            previous => {
-                if let Some(p) = previous {
-                    rest.extend_from_slice(&p);
+        if body.size_hint().lower() > cap64 {
+            return Err(ReadError::TooLarge(Some(body.size_hint().lower())));
+        }
+        Ok(BodyRead {
+            first: None,
+            rest: BytesMut::new(),
+            total: 0,
+            cap,
+            declared,
+        })
+    }
+
+    /// Reads frames until the end of the body, the first byte over the cap,
+    /// an error, or a frame that is not there yet.
+    pub(crate) fn poll_read<B>(
+        &mut self,
+        mut body: Pin<&mut B>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Bytes, ReadError>>
+    where
+        B: Body,
+        B::Error: Into<BoxError>,
+    {
+        // `is_end_stream` promises that the next poll answers `None`: a
+        // body whose last frame came with its length known (hyper's, with a
+        // `Content-Length`) ends here without another poll.
+        while !body.is_end_stream() {
+            let Some(frame) = ready!(body.as_mut().poll_frame(cx)) else {
+                break;
+            };
+            let frame = frame.map_err(|e| ReadError::Body(e.into()))?;
+            let Ok(mut data) = frame.into_data() else {
+                continue;
+            };
+            let data = data.copy_to_bytes(data.remaining());
+            self.total = self.total.saturating_add(data.len());
+            if self.total > self.cap {
+                return Poll::Ready(Err(ReadError::TooLarge(self.declared)));
+            }
+            // One frame (the usual case) is handed on without a copy.
+            match self.first.take() {
+                None if self.rest.is_empty() => self.first = Some(data),
+                previous => {
+                    if let Some(p) = previous {
+                        self.rest.extend_from_slice(&p);
+                    }
+                    self.rest.extend_from_slice(&data);
                 }
-                rest.extend_from_slice(&data);
             }
         }
+        Poll::Ready(Ok(match self.first.take() {
+            Some(data) => data,
+            None => std::mem::take(&mut self.rest).freeze(),
+        }))
     }
-    Ok(match first {
-        Some(data) => data,
-        None => rest.freeze(),
-    })
 }
 
 #[cfg(test)]

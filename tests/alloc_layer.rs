@@ -424,14 +424,16 @@ fn request(parts: &http::request::Parts, body: &[u8], frame: usize) -> Request<F
 // ---------------------------------------------------------------------------
 
 /// Allocations the layer adds to a verified request, at most, for each of
-/// the benchmark's requests (see `benches/README.md`): the verification
-/// future, the `Authenticated` value and the extensions map it opens, plus
-/// for a KMS-style request the buffer of its body and for a presigned URL
-/// the decoded copies of its escaped parameters.
-const BUDGET_VERIFIED: u64 = 12;
-/// A rejected request: the verification future, the error with its context
-/// (access key id, scope), its message, and the rendered error document,
-/// request id and headers (34 when this was written).
+/// the benchmark's requests (see `benches/README.md`): the request's
+/// extensions map that `Authenticated` opens (three: `http::Extensions`
+/// boxes its map, its table and each value), plus for a KMS-style request in
+/// several frames the buffer of its body and for a presigned URL the decoded
+/// copies of its escaped parameters (8 for the presigned GET when this was
+/// written, 3 for the others).
+const BUDGET_VERIFIED: u64 = 10;
+/// A rejected request: the error with its context (access key id, scope),
+/// its message, and the rendered error document, request id and headers
+/// (33 when this was written).
 const BUDGET_REJECTED: u64 = 40;
 
 #[test]
@@ -482,8 +484,12 @@ fn a_hashed_body_costs_the_same_whatever_its_size_and_framing() {
         );
         seen.push(n);
     }
+    // One allocation of slack: the signing-key cache may run its
+    // housekeeping on this thread during a longer run; a cost per frame
+    // (4 to 256 frames here) would show as far more.
+    let (least, most) = (seen.iter().min(), seen.iter().max());
     assert!(
-        seen.windows(2).all(|w| w[0] == w[1]),
+        most.zip(least).is_some_and(|(m, l)| m - l <= 1),
         "the count changes with the body: {seen:?}"
     );
 }

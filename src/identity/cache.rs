@@ -2,8 +2,11 @@
 //! ([`CachedStore`]) and signing-key derivation ([`SigningKeyCache`]).
 
 use std::fmt;
+use std::future::Future;
+use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -255,6 +258,46 @@ impl<S: CredentialStore> CredentialStore for CachedStore<S> {
                 Err(err)
             }
         }
+    }
+
+    /// A hit of either cache, when moka answers without waiting; a miss (or
+    /// an expired credential, which [`lookup`](Self::lookup) evicts) is left
+    /// to `lookup`.
+    fn lookup_now(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+    ) -> Option<Result<Credential, LookupError>> {
+        let key = LookupKey::new(access_key_id, session_token);
+        let key = key.as_slice();
+        // moka's reads do not wait on IO; one poll answers them. A read that
+        // does not (housekeeping under contention) is dropped, which moka
+        // allows, and `lookup` runs instead.
+        let mut cx = Context::from_waker(Waker::noop());
+        let found = pin!(self.positive.get(key)).poll(&mut cx);
+        match found {
+            Poll::Ready(Some(credential)) => {
+                if credential.is_expired_at(self.clock.now()) {
+                    return None;
+                }
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Some(Ok(credential));
+            }
+            Poll::Ready(None) => {}
+            Poll::Pending => return None,
+        }
+        let refused = pin!(self.negative.get(key)).poll(&mut cx);
+        match refused {
+            Poll::Ready(Some(kind)) => {
+                self.negative_hits.fetch_add(1, Ordering::Relaxed);
+                Some(Err(LookupError::new(kind)))
+            }
+            _ => None,
+        }
+    }
+
+    fn answers_now(&self) -> bool {
+        true
     }
 }
 
@@ -520,6 +563,30 @@ fn write_signing_key_id(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn hits_answer_now_misses_are_left_to_lookup() {
+        let store = super::super::StaticCredentials::builder()
+            .root("111122223333", "AKIAROOT", "root-secret")
+            .build()
+            .unwrap();
+        let cached = CachedStore::new(store);
+        assert!(cached.answers_now());
+        // Nothing cached yet: `lookup` has to ask the store.
+        assert!(cached.lookup_now("AKIAROOT", None).is_none());
+        assert!(cached.lookup_now("AKIANOBODY", None).is_none());
+        cached.lookup("AKIAROOT", None).await.unwrap();
+        let _ = cached.lookup("AKIANOBODY", None).await.unwrap_err();
+        let found = cached.lookup_now("AKIAROOT", None).unwrap().unwrap();
+        assert_eq!(found.secret().as_bytes(), b"root-secret");
+        let refused = cached.lookup_now("AKIANOBODY", None).unwrap().unwrap_err();
+        assert_eq!(refused.kind(), LookupErrorKind::UnknownAccessKey);
+        let stats = cached.stats();
+        assert_eq!(
+            (stats.store_calls, stats.hits, stats.negative_hits),
+            (2, 1, 1)
+        );
+    }
 
     #[test]
     fn lookup_keys_separate_akid_and_token() {

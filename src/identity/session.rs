@@ -801,6 +801,18 @@ impl CredentialStore for SessionStore {
     ) -> impl std::future::Future<Output = Result<Credential, LookupError>> + Send {
         std::future::ready(self.validate(access_key_id, session_token))
     }
+
+    fn lookup_now(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+    ) -> Option<Result<Credential, LookupError>> {
+        Some(self.validate(access_key_id, session_token))
+    }
+
+    fn answers_now(&self) -> bool {
+        true
+    }
 }
 
 impl fmt::Debug for SessionStore {

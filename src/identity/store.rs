@@ -9,12 +9,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use subtle::ConstantTimeEq;
-
 use super::clock::{Clock, SystemClock};
 use super::error::{ConfigError, ConfigErrorKind};
 use super::principal::{AccountId, ArnError, Partition, Principal, RootUser};
-use super::secret::SecretKey;
+use super::secret::{ct_eq_bytes, SecretKey};
 use crate::sigv4::Dialect;
 
 /// Looks up the secret and principal behind an access key id.
@@ -38,6 +36,31 @@ pub trait CredentialStore: Send + Sync {
         access_key_id: &str,
         session_token: Option<&str>,
     ) -> impl Future<Output = Result<Credential, LookupError>> + Send;
+
+    /// The answer of [`lookup`](Self::lookup) when the store has it at hand
+    /// without waiting (an in-memory store, a cache hit); `None` when the
+    /// caller has to await [`lookup`](Self::lookup). When it answers, it must
+    /// answer as `lookup` would.
+    ///
+    /// [`SigV4Service`](crate::SigV4Service) verifies a request without
+    /// boxing a future or suspending when the store answers here. Stores that
+    /// override it also override [`answers_now`](Self::answers_now). The
+    /// default answers `None`.
+    fn lookup_now(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+    ) -> Option<Result<Credential, LookupError>> {
+        let _ = (access_key_id, session_token);
+        None
+    }
+
+    /// Whether [`lookup_now`](Self::lookup_now) may answer (default `false`):
+    /// when it never does, callers go straight to [`lookup`](Self::lookup)
+    /// without preparing a synchronous attempt.
+    fn answers_now(&self) -> bool {
+        false
+    }
 }
 
 impl<T: CredentialStore> CredentialStore for Arc<T> {
@@ -48,6 +71,18 @@ impl<T: CredentialStore> CredentialStore for Arc<T> {
     ) -> impl Future<Output = Result<Credential, LookupError>> + Send {
         (**self).lookup(access_key_id, session_token)
     }
+
+    fn lookup_now(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+    ) -> Option<Result<Credential, LookupError>> {
+        (**self).lookup_now(access_key_id, session_token)
+    }
+
+    fn answers_now(&self) -> bool {
+        (**self).answers_now()
+    }
 }
 
 impl<T: CredentialStore> CredentialStore for &T {
@@ -57,6 +92,18 @@ impl<T: CredentialStore> CredentialStore for &T {
         session_token: Option<&str>,
     ) -> impl Future<Output = Result<Credential, LookupError>> + Send {
         (**self).lookup(access_key_id, session_token)
+    }
+
+    fn lookup_now(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+    ) -> Option<Result<Credential, LookupError>> {
+        (**self).lookup_now(access_key_id, session_token)
+    }
+
+    fn answers_now(&self) -> bool {
+        (**self).answers_now()
     }
 }
 
@@ -370,6 +417,14 @@ trait ErasedStore: Send + Sync {
         access_key_id: &'a str,
         session_token: Option<&'a str>,
     ) -> BoxLookupFuture<'a>;
+
+    fn lookup_now_erased(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+    ) -> Option<Result<Credential, LookupError>>;
+
+    fn answers_now_erased(&self) -> bool;
 }
 
 impl<S: CredentialStore> ErasedStore for S {
@@ -379,6 +434,18 @@ impl<S: CredentialStore> ErasedStore for S {
         session_token: Option<&'a str>,
     ) -> BoxLookupFuture<'a> {
         Box::pin(self.lookup(access_key_id, session_token))
+    }
+
+    fn lookup_now_erased(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+    ) -> Option<Result<Credential, LookupError>> {
+        self.lookup_now(access_key_id, session_token)
+    }
+
+    fn answers_now_erased(&self) -> bool {
+        self.answers_now()
     }
 }
 
@@ -402,6 +469,18 @@ impl CredentialStore for BoxCredentialStore {
         session_token: Option<&str>,
     ) -> Result<Credential, LookupError> {
         self.0.lookup_boxed(access_key_id, session_token).await
+    }
+
+    fn lookup_now(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+    ) -> Option<Result<Credential, LookupError>> {
+        self.0.lookup_now_erased(access_key_id, session_token)
+    }
+
+    fn answers_now(&self) -> bool {
+        self.0.answers_now_erased()
     }
 }
 
@@ -472,6 +551,22 @@ impl<T: CredentialStore, L: CredentialStore> CredentialStore for RoutedStore<T, 
         } else {
             self.long_term.lookup(access_key_id, None).await
         }
+    }
+
+    fn lookup_now(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+    ) -> Option<Result<Credential, LookupError>> {
+        if session_token.is_some() || is_temporary_key_id(access_key_id) {
+            self.temporary.lookup_now(access_key_id, session_token)
+        } else {
+            self.long_term.lookup_now(access_key_id, None)
+        }
+    }
+
+    fn answers_now(&self) -> bool {
+        self.temporary.answers_now() || self.long_term.answers_now()
     }
 }
 
@@ -551,8 +646,49 @@ struct StaticEntry {
 /// # });
 /// ```
 pub struct StaticCredentials {
-    entries: HashMap<Box<str>, StaticEntry>,
+    entries: Entries,
     clock: Arc<dyn Clock>,
+}
+
+/// Stores of up to this many keys are searched one key after the other.
+const FEW_KEYS: usize = 8;
+
+/// The keys of a [`StaticCredentials`].
+///
+/// A few keys (the usual static configuration) are compared one by one,
+/// length first: cheaper than hashing the key id with SipHash. More keys go
+/// to a `HashMap` with std's randomly keyed SipHash, since key ids come from
+/// the client and a weaker hash would let them collide on purpose. Neither
+/// has to run in constant time: key ids are not secret.
+enum Entries {
+    Few(Vec<(Box<str>, StaticEntry)>),
+    Many(HashMap<Box<str>, StaticEntry>),
+}
+
+impl Entries {
+    fn get(&self, access_key_id: &str) -> Option<&StaticEntry> {
+        match self {
+            Entries::Few(entries) => entries
+                .iter()
+                .find(|(k, _)| k.len() == access_key_id.len() && **k == *access_key_id)
+                .map(|(_, e)| e),
+            Entries::Many(entries) => entries.get(access_key_id),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Entries::Few(entries) => entries.len(),
+            Entries::Many(entries) => entries.len(),
+        }
+    }
+
+    fn iter(&self) -> Box<dyn Iterator<Item = (&str, &StaticEntry)> + '_> {
+        match self {
+            Entries::Few(entries) => Box::new(entries.iter().map(|(k, e)| (&**k, e))),
+            Entries::Many(entries) => Box::new(entries.iter().map(|(k, e)| (&**k, e))),
+        }
+    }
 }
 
 impl StaticCredentials {
@@ -571,7 +707,7 @@ impl StaticCredentials {
 
     /// Whether the store holds no key.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.len() == 0
     }
 
     /// The synchronous lookup behind [`CredentialStore::lookup`].
@@ -589,7 +725,7 @@ impl StaticCredentials {
             (None, Some(_)) => return Err(LookupError::token_invalid()),
             (Some(_), None) => return Err(LookupError::token_required()),
             (Some(expected), Some(given)) => {
-                if !bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
+                if !ct_eq_bytes(expected.as_bytes(), given.as_bytes()) {
                     return Err(LookupError::token_invalid());
                 }
             }
@@ -609,6 +745,18 @@ impl CredentialStore for StaticCredentials {
     ) -> impl Future<Output = Result<Credential, LookupError>> + Send {
         std::future::ready(self.get(access_key_id, session_token))
     }
+
+    fn lookup_now(
+        &self,
+        access_key_id: &str,
+        session_token: Option<&str>,
+    ) -> Option<Result<Credential, LookupError>> {
+        Some(self.get(access_key_id, session_token))
+    }
+
+    fn answers_now(&self) -> bool {
+        true
+    }
 }
 
 impl fmt::Debug for StaticCredentials {
@@ -616,7 +764,7 @@ impl fmt::Debug for StaticCredentials {
         let mut keys: Vec<(&str, &str)> = self
             .entries
             .iter()
-            .map(|(k, e)| (&**k, e.credential.principal().arn()))
+            .map(|(k, e)| (k, e.credential.principal().arn()))
             .collect();
         keys.sort_unstable();
         f.debug_struct("StaticCredentials")
@@ -735,6 +883,11 @@ impl StaticCredentialsBuilder {
             }
             entries.insert(key, entry);
         }
+        let entries = if entries.len() <= FEW_KEYS {
+            Entries::Few(entries.into_iter().collect())
+        } else {
+            Entries::Many(entries)
+        };
         Ok(StaticCredentials {
             entries,
             clock: self.clock,
@@ -747,5 +900,42 @@ impl fmt::Debug for StaticCredentialsBuilder {
         f.debug_struct("StaticCredentialsBuilder")
             .field("entries", &self.entries.len())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(n: usize) -> StaticCredentials {
+        let mut builder = StaticCredentials::builder();
+        for i in 0..n {
+            builder = builder.root("111122223333", &format!("AKIDEXAMPLE{i:04}"), "secret");
+        }
+        builder.build().unwrap()
+    }
+
+    #[test]
+    fn few_and_many_keys_are_found_alike() {
+        for n in [1, FEW_KEYS, FEW_KEYS + 1, 100] {
+            let store = store(n);
+            assert_eq!(store.len(), n);
+            assert!(
+                matches!(
+                    store.entries,
+                    Entries::Few(_) if n <= FEW_KEYS
+                ) || matches!(store.entries, Entries::Many(_) if n > FEW_KEYS)
+            );
+            for i in 0..n {
+                assert!(store.get(&format!("AKIDEXAMPLE{i:04}"), None).is_ok());
+            }
+            for missing in ["AKIDEXAMPLE", "AKIDEXAMPLE99999", "", "akidexample0000"] {
+                assert_eq!(
+                    store.get(missing, None).unwrap_err().kind(),
+                    LookupErrorKind::UnknownAccessKey
+                );
+            }
+            assert_eq!(format!("{store:?}").matches("AKIDEXAMPLE").count(), n);
+        }
     }
 }
