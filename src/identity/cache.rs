@@ -12,6 +12,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use super::clock::{Clock, SystemClock};
+use super::key_front;
 use super::secret::SecretKey;
 use super::store::{Credential, CredentialStore, LookupError, LookupErrorKind};
 use crate::sigv4::SigningKey;
@@ -416,6 +417,14 @@ pub struct SigningKeyCacheStats {
 /// Synchronous (moka's `sync::Cache`): a miss costs a derivation of about a
 /// microsecond and never waits on IO, so there is nothing to await.
 ///
+/// In front of the shared cache, each thread keeps the last few keys it used
+/// (8), under the same ids: a hit there touches no shared state, which
+/// matters on the hot path (a lookup in the shared cache cost about as much
+/// as the rest of verifying a small request). One front hit in 64 still goes
+/// to the shared cache, so that its idle timer and eviction see the key in
+/// use, and a key it has dropped leaves the front; `invalidate_all` empties
+/// every thread's front at once.
+///
 /// ```
 /// use tower_sigv4::identity::{SecretKey, SigningKeyCache};
 /// use tower_sigv4::sigv4::SigningKey;
@@ -436,7 +445,15 @@ pub struct SigningKeyCache {
     settings: SigningKeyCacheSettings,
     hits: AtomicU64,
     misses: AtomicU64,
+    /// Names this cache in the threads' fronts (see `key_front`).
+    instance: u64,
+    /// Bumped by `invalidate_all`: front entries of an older generation
+    /// answer nothing.
+    generation: AtomicU64,
 }
+
+/// Instance numbers of the caches made in this process.
+static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
 
 /// Room on the stack for a cache key: fingerprint, three length-prefixed
 /// scope parts and the access key id. Longer keys are derived uncached.
@@ -459,6 +476,8 @@ impl SigningKeyCache {
             settings,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -485,13 +504,23 @@ impl SigningKeyCache {
             return SigningKey::derive(secret.as_bytes(), date, region, service);
         };
         let id = &buf[..len];
-        if let Some(key) = self.cache.get(id) {
+        let generation = self.generation.load(Ordering::Acquire);
+        if let key_front::Lookup::Hit(key) = key_front::get(self.instance, generation, id) {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return key;
         }
+        if let Some(key) = self.cache.get(id) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            key_front::put(self.instance, generation, id, &key);
+            return key;
+        }
+        // Gone from the shared cache (idle, evicted, invalidated): gone from
+        // this thread's front too, until derived again.
+        key_front::forget(id);
         self.misses.fetch_add(1, Ordering::Relaxed);
         let key = SigningKey::derive(secret.as_bytes(), date, region, service);
         self.cache.insert(id.to_vec(), key.clone());
+        key_front::put(self.instance, generation, id, &key);
         key
     }
 
@@ -511,6 +540,9 @@ impl SigningKeyCache {
 
     /// Drops every key.
     pub fn invalidate_all(&self) {
+        // First: from here on no thread's front answers with a key from
+        // before this call.
+        self.generation.fetch_add(1, Ordering::AcqRel);
         self.cache.invalidate_all();
     }
 
