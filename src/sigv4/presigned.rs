@@ -5,10 +5,12 @@
 use std::borrow::Cow;
 
 use super::auth::{
-    parse_signature, parse_token, DateSource, SignatureLocation, SignedRequest, ALGORITHM,
-    ALGORITHM_SIGV4A, MAX_EXPIRES,
+    parse_signature, DateSource, SignatureLocation, SignedRequest, ALGORITHM, ALGORITHM_SIGV4A,
+    MAX_EXPIRES,
 };
-use super::encode::{decode_query_component, query_pairs};
+use super::encode::{
+    decode_query_component, decode_visible_ascii, decoded_eq, is_literal_component, query_pairs,
+};
 use super::error::{Detail, Error, ErrorKind, Limit};
 use super::payload::{PayloadMode, UNSIGNED_PAYLOAD};
 use super::scope::{parse_credential, SignedHeaders};
@@ -59,6 +61,39 @@ fn short_decoded_key(raw: &[u8], buf: &mut [u8; 24]) -> Option<usize> {
     Some(n)
 }
 
+/// The query parameters that [`QueryAuth`] looks for.
+#[derive(Clone, Copy)]
+enum Param {
+    Algorithm,
+    Credential,
+    Date,
+    Expires,
+    SignedHeaders,
+    Signature,
+    Token,
+    ContentSha256,
+    SigV2AccessKeyId,
+}
+
+impl Param {
+    /// The parameter a decoded key names: `X-Amz-*` names exactly, except
+    /// `X-Amz-Content-Sha256` in any case (as the header it stands for).
+    fn of(key: &[u8]) -> Option<Param> {
+        Some(match key.strip_prefix(b"X-Amz-") {
+            Some(b"Algorithm") => Param::Algorithm,
+            Some(b"Credential") => Param::Credential,
+            Some(b"Date") => Param::Date,
+            Some(b"Expires") => Param::Expires,
+            Some(b"SignedHeaders") => Param::SignedHeaders,
+            Some(b"Signature") => Param::Signature,
+            Some(b"Security-Token") => Param::Token,
+            _ if key.eq_ignore_ascii_case(b"X-Amz-Content-Sha256") => Param::ContentSha256,
+            _ if key == b"AWSAccessKeyId" => Param::SigV2AccessKeyId,
+            _ => return None,
+        })
+    }
+}
+
 impl<'a> QueryAuth<'a> {
     pub(super) fn scan(query: &'a [u8], max_params: usize) -> Result<Self, Error> {
         let mut found = QueryAuth::default();
@@ -72,24 +107,35 @@ impl<'a> QueryAuth<'a> {
             if !matches!(k.first(), Some(b'X' | b'x' | b'A' | b'%')) {
                 continue;
             }
-            let Some(n) = short_decoded_key(k, &mut buf) else {
-                continue;
+            // Keys come plain from every signer: the raw key is tried first
+            // (no name holds a `%` or a `+`, so a raw match is a decoded
+            // one), the decoded key only when there is something to decode.
+            let (param, key) = match Param::of(k) {
+                Some(param) => (param, k),
+                None if is_literal_component(k) => continue,
+                None => {
+                    let Some(n) = short_decoded_key(k, &mut buf) else {
+                        continue;
+                    };
+                    match Param::of(&buf[..n]) {
+                        Some(param) => (param, &buf[..n]),
+                        None => continue,
+                    }
+                }
             };
-            let key = &buf[..n];
-            let slot = match key {
-                b"X-Amz-Algorithm" => &mut found.algorithm,
-                b"X-Amz-Credential" => &mut found.credential,
-                b"X-Amz-Date" => &mut found.date,
-                b"X-Amz-Expires" => &mut found.expires,
-                b"X-Amz-SignedHeaders" => &mut found.signed_headers,
-                b"X-Amz-Signature" => &mut found.signature,
-                b"X-Amz-Security-Token" => &mut found.token,
-                k if k.eq_ignore_ascii_case(b"X-Amz-Content-Sha256") => &mut found.content_sha256,
-                b"AWSAccessKeyId" => {
+            let slot = match param {
+                Param::Algorithm => &mut found.algorithm,
+                Param::Credential => &mut found.credential,
+                Param::Date => &mut found.date,
+                Param::Expires => &mut found.expires,
+                Param::SignedHeaders => &mut found.signed_headers,
+                Param::Signature => &mut found.signature,
+                Param::Token => &mut found.token,
+                Param::ContentSha256 => &mut found.content_sha256,
+                Param::SigV2AccessKeyId => {
                     found.sigv2 = true;
                     continue;
                 }
-                _ => continue,
             };
             if slot.replace(v).is_some() {
                 return Err(Error::new(
@@ -115,9 +161,8 @@ impl<'a> QueryAuth<'a> {
         let Some(algorithm) = self.algorithm else {
             return Err(Error::malformed(Q, QUERY_PARAMS_REQUIRED));
         };
-        let algorithm = decode(algorithm);
-        if &*algorithm != ALGORITHM.as_bytes() {
-            let kind = if &*algorithm == ALGORITHM_SIGV4A.as_bytes() {
+        if !decoded_eq(algorithm, ALGORITHM.as_bytes()) {
+            let kind = if decoded_eq(algorithm, ALGORITHM_SIGV4A.as_bytes()) {
                 ErrorKind::SigV4a
             } else {
                 ErrorKind::UnsupportedAlgorithm
@@ -143,19 +188,7 @@ impl<'a> QueryAuth<'a> {
             SignedHeaders::parse(decode_str(signed_headers, Q)?, limits.max_signed_headers, Q)?;
         let signature = parse_signature(&decode(signature), Q)?;
         let security_token = match self.token {
-            Some(raw) => {
-                // A decoded value is never longer than its raw form, so a raw
-                // value within the bound needs no decoding to be checked.
-                if raw.len() / 3 > limits.max_security_token_len {
-                    return Err(Error::too_large(Some(Q), Limit::SecurityTokenLength));
-                }
-                let t = decode(raw);
-                parse_token(&t, limits.max_security_token_len, Q)?;
-                Some(match t {
-                    Cow::Borrowed(b) => Cow::Borrowed(std::str::from_utf8(b).unwrap_or_default()),
-                    Cow::Owned(v) => Cow::Owned(String::from_utf8(v).unwrap_or_default()),
-                })
-            }
+            Some(raw) => Some(parse_query_token(raw, limits.max_security_token_len)?),
             None => None,
         };
         let rules = settings.rules_for(scope.service());
@@ -207,6 +240,32 @@ impl<'a> QueryAuth<'a> {
     }
 }
 
+/// The session token of a presigned URL, checked as the header form's is
+/// (too long, then empty or not visible ASCII once decoded) and decoded in
+/// one pass over its raw form (borrowed when it holds no escape).
+fn parse_query_token(raw: &[u8], max: usize) -> Result<Cow<'_, str>, Error> {
+    const Q: SignatureLocation = SignatureLocation::Query;
+    let too_long = || Error::too_large(Some(Q), Limit::SecurityTokenLength);
+    let malformed = || Error::new(ErrorKind::MalformedToken, Some(Q), Detail::None);
+    // A decoded value is at least a third of its raw form: a longer raw
+    // value is refused without being read.
+    if raw.len() / 3 > max {
+        return Err(too_long());
+    }
+    let (shape, decoded) = decode_visible_ascii(raw);
+    if shape.len > max {
+        return Err(too_long());
+    }
+    if shape.len == 0 || !shape.visible_ascii {
+        return Err(malformed());
+    }
+    // Visible ASCII once decoded, so ASCII as sent: neither fails.
+    Ok(match decoded {
+        Some(v) => Cow::Owned(String::from_utf8(v).map_err(|_| malformed())?),
+        None => Cow::Borrowed(std::str::from_utf8(raw).map_err(|_| malformed())?),
+    })
+}
+
 fn decode(raw: &[u8]) -> Cow<'_, [u8]> {
     match decode_query_component(raw) {
         Some(v) => Cow::Owned(v),
@@ -255,4 +314,82 @@ fn parse_expires(v: &[u8]) -> Result<u32, Error> {
         ));
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_tokens_are_checked_then_decoded() {
+        let token = parse_query_token;
+        assert!(matches!(token(b"abc", 10), Ok(Cow::Borrowed("abc"))));
+        assert!(matches!(token(b"%zz%", 10), Ok(Cow::Borrowed("%zz%"))));
+        assert_eq!(token(b"a%2Fb%3d", 10).unwrap(), "a/b=");
+        assert!(matches!(token(b"a%2Fb", 10), Ok(Cow::Owned(_))));
+        // `+` is a space, as `%20` is: not visible, so not a token.
+        for bad in [
+            &b"a+b"[..],
+            b"a%20b",
+            b"",
+            b"a%7Fb",
+            b"a%C3%A9",
+            "é".as_bytes(),
+        ] {
+            let err = token(bad, 10).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::MalformedToken, "{bad:?}");
+        }
+        // The bound is on the decoded length, and wins over the syntax.
+        assert!(token(b"a%2Fb", 3).is_ok());
+        for (raw, max) in [(&b"a%2Fb"[..], 2), (b"++", 1), (b"+++++++", 1)] {
+            let err = token(raw, max).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::TooLarge, "{raw:?}");
+            assert_eq!(err.limit(), Some(Limit::SecurityTokenLength));
+        }
+    }
+
+    #[test]
+    fn parameters_are_named_exactly_but_content_sha256() {
+        assert!(matches!(Param::of(b"X-Amz-Date"), Some(Param::Date)));
+        assert!(matches!(
+            Param::of(b"X-Amz-Security-Token"),
+            Some(Param::Token)
+        ));
+        assert!(matches!(
+            Param::of(b"x-amz-content-sha256"),
+            Some(Param::ContentSha256)
+        ));
+        assert!(matches!(
+            Param::of(b"AWSAccessKeyId"),
+            Some(Param::SigV2AccessKeyId)
+        ));
+        for other in [
+            &b"X-AMZ-DATE"[..],
+            b"x-amz-date",
+            b"X-Amz-",
+            b"X-Amz-Dates",
+            b"",
+        ] {
+            assert!(Param::of(other).is_none(), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn scan_decodes_keys_only_when_they_hold_escapes() {
+        let found = QueryAuth::scan(b"X%2DAmz-Date=1&x=2&X-Amz-Signature=3", 10).unwrap();
+        assert_eq!(found.date, Some(&b"1"[..]));
+        assert_eq!(found.signature, Some(&b"3"[..]));
+        // The same parameter, once plain and once escaped.
+        let Err(err) = QueryAuth::scan(b"X-Amz-Date=1&X%2DAmz%2dDate=2", 10) else {
+            panic!("a repeated parameter is refused");
+        };
+        assert_eq!(err.kind(), ErrorKind::RepeatedParameter);
+        // `+` is a space: not a name.
+        let found = QueryAuth::scan(b"X-Amz+Date=1", 10).unwrap();
+        assert_eq!(found.date, None);
+        let Err(err) = QueryAuth::scan(b"a=1&b=2&c=3", 2) else {
+            panic!("too many parameters are refused");
+        };
+        assert_eq!(err.limit(), Some(Limit::QueryParameters));
+    }
 }
