@@ -6,6 +6,7 @@
 
 use std::cmp::Ordering;
 
+use super::hex_digits::hex_table;
 use super::settings::{PercentEncodingMode, UriPathNormalizationMode, UriPathRule};
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
@@ -40,31 +41,12 @@ static UNRESERVED: [bool; 256] = {
     table
 };
 
-/// Marks a byte that is no hex digit in [`HEX_VALUE`] and [`UPPER_HEX_VALUE`].
-const NOT_HEX: u8 = 0xff;
-
-/// The value of a hex digit of either case, or [`NOT_HEX`].
+/// The value of a hex digit of either case, or `NOT_HEX`.
 static HEX_VALUE: [u8; 256] = hex_table(true);
 
 /// The value of a hex digit as the canonical encoding writes it (`0-9`,
-/// `A-F`), or [`NOT_HEX`].
+/// `A-F`), or `NOT_HEX`.
 static UPPER_HEX_VALUE: [u8; 256] = hex_table(false);
-
-const fn hex_table(lower_too: bool) -> [u8; 256] {
-    let mut table = [NOT_HEX; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = match c {
-            b'0'..=b'9' => c - b'0',
-            b'A'..=b'F' => c - b'A' + 10,
-            b'a'..=b'f' if lower_too => c - b'a' + 10,
-            _ => NOT_HEX,
-        };
-        b += 1;
-    }
-    table
-}
 
 /// The byte of a valid `%XX` escape (hex digits of either case) starting at
 /// `i`.

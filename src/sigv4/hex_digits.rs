@@ -4,22 +4,29 @@
 //! general-purpose functions cost more than the rest of the `Authorization`
 //! parse in the verification profile.
 
-/// The value of each hex digit, `0xff` for any other byte.
-static DIGIT_VALUE: [u8; 256] = {
-    let mut t = [0xffu8; 256];
+/// Marks a byte that is no hex digit in the tables of [`hex_table`].
+pub(crate) const NOT_HEX: u8 = 0xff;
+
+/// The value of each hex digit (`0-9`, `A-F`, and `a-f` when `lower_too`),
+/// [`NOT_HEX`] for any other byte.
+pub(crate) const fn hex_table(lower_too: bool) -> [u8; 256] {
+    let mut table = [NOT_HEX; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        t[b] = match c {
+        table[b] = match c {
             b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
             b'A'..=b'F' => c - b'A' + 10,
-            _ => 0xff,
+            b'a'..=b'f' if lower_too => c - b'a' + 10,
+            _ => NOT_HEX,
         };
         b += 1;
     }
-    t
-};
+    table
+}
+
+/// The value of each hex digit of either case.
+static DIGIT_VALUE: [u8; 256] = hex_table(true);
 
 /// The two lowercase digits of each byte value.
 static BYTE_DIGITS: [[u8; 2]; 256] = {
