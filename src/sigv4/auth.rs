@@ -94,7 +94,7 @@ impl DateSource {
 /// A parsed SigV4 signature and everything it claims, borrowed from the
 /// request where possible (the header form never copies; presigned values
 /// that hold percent escapes are decoded into owned strings).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct SignedRequest<'a> {
     pub(super) location: SignatureLocation,
     pub(super) access_key_id: Cow<'a, str>,
@@ -213,6 +213,27 @@ impl<'a> SignedRequest<'a> {
         }
     }
 }
+
+// What the request claims; the header scan is a cache of the request it was
+// parsed from, so a copy that no longer borrows it is still the same claim.
+impl PartialEq for SignedRequest<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.location == other.location
+            && self.access_key_id == other.access_key_id
+            && self.scope == other.scope
+            && self.signed_headers == other.signed_headers
+            && self.signature == other.signature
+            && self.date == other.date
+            && self.date_source == other.date_source
+            && self.expires == other.expires
+            && self.security_token == other.security_token
+            && self.payload == other.payload
+            && self.payload_literal == other.payload_literal
+            && self.rules == other.rules
+    }
+}
+
+impl Eq for SignedRequest<'_> {}
 
 impl fmt::Debug for SignedRequest<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -526,4 +547,51 @@ fn trim_blanks(value: &[u8], part: std::ops::Range<usize>) -> std::ops::Range<us
         .rposition(|b| !blank(b))
         .map_or(start, |i| i + 1);
     part.start + start..part.start + end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sigv4::{check, verify_signature, SigningKey};
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn an_owned_copy_is_the_same_claim_and_still_verifies() {
+        // get-vanilla from the AWS SigV4 test suite.
+        let req = http::Request::get("https://example.amazonaws.com/")
+            .header("host", "example.amazonaws.com")
+            .header("x-amz-date", "20150830T123600Z")
+            .header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+                 SignedHeaders=host;x-amz-date, \
+                 Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+            )
+            .body(())
+            .unwrap();
+        let (parts, _) = req.into_parts();
+        let view = RequestView::from_parts(&parts);
+        let settings = VerifySettings::default().with_region("us-east-1");
+        let signed = parse(&view, &settings).unwrap().unwrap();
+        let owned = signed.clone().into_owned();
+        assert_eq!(owned, signed);
+
+        // Without the scan made while parsing, check and the canonical
+        // request make their own, and come to the same answer.
+        let now = UNIX_EPOCH + Duration::from_secs(1_440_938_160);
+        check(&owned, &view, &settings, now).unwrap();
+        let key = SigningKey::derive(
+            b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "20150830",
+            "us-east-1",
+            "service",
+        );
+        let empty: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(b"").into();
+        verify_signature(&owned, &view, &key, Some(&empty)).unwrap();
+        verify_signature(&signed, &view, &key, Some(&empty)).unwrap();
+        let mut other = signed.clone();
+        other.signature[0] ^= 1;
+        assert_ne!(other, signed);
+        assert!(verify_signature(&other, &view, &key, Some(&empty)).is_err());
+    }
 }
