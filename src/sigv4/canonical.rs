@@ -82,14 +82,22 @@ fn write_trimmed<S: Sink>(sink: &mut S, value: &[u8]) {
     sink.put(&value[run..]);
 }
 
+/// The value of a signed header the request does not have: the authority
+/// for `host` (HTTP/2 carries no `Host` header), nothing for the others.
+fn write_missing<S: Sink>(sink: &mut S, request: &RequestView<'_>, name: &str) {
+    if name == HOST.as_str() {
+        if let Some(authority) = request.host_fallback() {
+            write_trimmed(sink, authority);
+        }
+    }
+}
+
 /// The values of header `name` found by name, `,`-joined (the authority
 /// stands in for a missing `host`).
 fn write_values<S: Sink>(sink: &mut S, request: &RequestView<'_>, name: &str) {
     let mut values = request.headers().get_all(name).iter().peekable();
-    if values.peek().is_none() && name == HOST.as_str() {
-        if let Some(authority) = request.host_fallback() {
-            write_trimmed(sink, authority);
-        }
+    if values.peek().is_none() {
+        write_missing(sink, request, name);
     }
     let mut first = true;
     for v in values {
@@ -127,13 +135,7 @@ fn write_canonical_request<S: Sink>(
         sink.put(b":");
         match scan.single_value(i) {
             Some(Some(value)) => write_trimmed(sink, value.as_bytes()),
-            Some(None) => {
-                if name == HOST.as_str() {
-                    if let Some(authority) = request.host_fallback() {
-                        write_trimmed(sink, authority);
-                    }
-                }
-            }
+            Some(None) => write_missing(sink, request, name),
             None => write_values(sink, request, name),
         }
         sink.put(b"\n");

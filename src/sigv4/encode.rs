@@ -6,7 +6,7 @@
 
 use std::cmp::Ordering;
 
-use super::hex_digits::hex_table;
+use super::hex_digits::{hex_table, DIGIT_VALUE};
 use super::settings::{PercentEncodingMode, UriPathNormalizationMode, UriPathRule};
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
@@ -41,9 +41,6 @@ static UNRESERVED: [bool; 256] = {
     table
 };
 
-/// The value of a hex digit of either case, or `NOT_HEX`.
-static HEX_VALUE: [u8; 256] = hex_table(true);
-
 /// The value of a hex digit as the canonical encoding writes it (`0-9`,
 /// `A-F`), or `NOT_HEX`.
 static UPPER_HEX_VALUE: [u8; 256] = hex_table(false);
@@ -53,7 +50,7 @@ static UPPER_HEX_VALUE: [u8; 256] = hex_table(false);
 #[inline]
 fn escape_at(s: &[u8], i: usize) -> Option<u8> {
     let &[p, h, l] = s.get(i..)?.first_chunk::<3>()?;
-    let (h, l) = (HEX_VALUE[usize::from(h)], HEX_VALUE[usize::from(l)]);
+    let (h, l) = (DIGIT_VALUE[usize::from(h)], DIGIT_VALUE[usize::from(l)]);
     (p == b'%' && (h | l) & 0xf0 == 0).then_some(h << 4 | l)
 }
 

@@ -26,7 +26,7 @@ pub(crate) const fn hex_table(lower_too: bool) -> [u8; 256] {
 }
 
 /// The value of each hex digit of either case.
-static DIGIT_VALUE: [u8; 256] = hex_table(true);
+pub(crate) static DIGIT_VALUE: [u8; 256] = hex_table(true);
 
 /// The two lowercase digits of each byte value.
 static BYTE_DIGITS: [[u8; 2]; 256] = {
