@@ -298,15 +298,22 @@ pub fn parse<'a>(
             Detail::Text("the Authorization header is given more than once."),
         ));
     }
-    let query = QueryAuth::scan(request.query(), limits.max_query_params)?;
-    match (auth, query.is_presigned(), query.sigv2) {
-        (Some(_), true, _) | (Some(_), _, true) => Err(Error::new(
+    // Most requests signed in the header have no query at all.
+    let query = if request.query().is_empty() {
+        None
+    } else {
+        Some(QueryAuth::scan(request.query(), limits.max_query_params)?)
+    };
+    let presigned = query.as_ref().is_some_and(|q| q.is_presigned());
+    let sigv2 = query.as_ref().is_some_and(|q| q.sigv2);
+    match (auth, query) {
+        (Some(_), _) if presigned || sigv2 => Err(Error::new(
             ErrorKind::BothLocations,
             Some(SignatureLocation::Header),
             Detail::None,
         )),
-        (Some(value), false, false) => parse_header(value.as_bytes(), request, settings).map(Some),
-        (None, true, _) => {
+        (Some(value), _) => parse_header(value.as_bytes(), request, settings).map(Some),
+        (None, Some(query)) if presigned => {
             let mut signed = query.parse(settings)?;
             signed.headers = Some(HeaderScan::new(
                 headers,
@@ -316,12 +323,12 @@ pub fn parse<'a>(
             ));
             Ok(Some(signed))
         }
-        (None, false, true) => Err(Error::new(
+        (None, _) if sigv2 => Err(Error::new(
             ErrorKind::SigV2,
             Some(SignatureLocation::Query),
             Detail::None,
         )),
-        (None, false, false) => Ok(None),
+        (None, _) => Ok(None),
     }
 }
 
@@ -457,6 +464,14 @@ impl AuthorizationParts {
     /// or tabs around them; parameters AWS does not know are ignored (they
     /// are not signed), a known one given twice is refused.
     fn parse(value: &[u8]) -> Result<(&str, &str, &[u8]), Error> {
+        match AuthorizationParts::parse_canonical_form(value) {
+            Some(parts) => Ok(parts),
+            None => AuthorizationParts::parse_general(value),
+        }
+    }
+
+    /// Any form AWS accepts.
+    fn parse_general(value: &[u8]) -> Result<(&str, &str, &[u8]), Error> {
         const H: SignatureLocation = SignatureLocation::Header;
         if value.starts_with(b"AWS ") {
             return Err(Error::new(ErrorKind::SigV2, Some(H), Detail::None));
@@ -537,6 +552,46 @@ impl AuthorizationParts {
     }
 }
 
+impl AuthorizationParts {
+    /// The parts of a value in the exact form every AWS SDK writes,
+    /// `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=<64>`,
+    /// cut at three known offsets; `None` for any other form (the general
+    /// parse then decides, and gives the same parts for this one: a test
+    /// holds the two to that).
+    ///
+    /// Only the two parts that become text are checked as UTF-8; the
+    /// signature is checked as hex digits when decoded.
+    fn parse_canonical_form(value: &[u8]) -> Option<(&str, &str, &[u8])> {
+        const HEAD: &[u8] = b"AWS4-HMAC-SHA256 Credential=";
+        const SIGNED_HEADERS: &[u8] = b", SignedHeaders=";
+        const SIGNATURE: &[u8] = b", Signature=";
+        let rest = value.strip_prefix(HEAD)?;
+        let credential_end = find_byte(rest, b',')?;
+        let (credential, rest) = rest.split_at(credential_end);
+        let rest = rest.strip_prefix(SIGNED_HEADERS)?;
+        let list_end = find_byte(rest, b',')?;
+        let (list, rest) = rest.split_at(list_end);
+        let signature = rest.strip_prefix(SIGNATURE)?;
+        // The general parse trims blanks around each value, reads any
+        // parameter after the signature, and words a non-UTF-8 value its own
+        // way: leave those forms to it.
+        let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+        if signature.len() != 64
+            || !signature.is_ascii()
+            || find_byte(signature, b',').is_some()
+            || blank(credential.first())
+            || blank(credential.last())
+            || blank(list.first())
+            || blank(list.last())
+        {
+            return None;
+        }
+        let credential = std::str::from_utf8(credential).ok()?;
+        let list = std::str::from_utf8(list).ok()?;
+        Some((credential, list, signature))
+    }
+}
+
 /// The range `part` of `value` without the spaces and tabs at its ends.
 fn trim_blanks(value: &[u8], part: std::ops::Range<usize>) -> std::ops::Range<usize> {
     let blank = |b: &u8| *b == b' ' || *b == b'\t';
@@ -554,6 +609,64 @@ mod tests {
     use super::*;
     use crate::sigv4::{check, verify_signature, SigningKey};
     use std::time::{Duration, UNIX_EPOCH};
+
+    /// The form every SDK writes, and variations of it around each cut.
+    fn authorization_variants() -> Vec<Vec<u8>> {
+        let sig = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
+        let base = format!(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+             SignedHeaders=host;x-amz-date, Signature={sig}"
+        );
+        let mut out = vec![base.clone().into_bytes()];
+        let inserts: [&[u8]; 12] = [
+            b" ",
+            b"\t",
+            b",",
+            b"=",
+            b"\xff",
+            b"\xc3\xa9",
+            b"a",
+            b", Signature=00",
+            b", Credential=x",
+            b",,",
+            b"Z",
+            b" ,",
+        ];
+        // Each insert at each offset, and each byte removed.
+        for at in 0..=base.len() {
+            for ins in inserts {
+                let mut v = base.as_bytes()[..at].to_vec();
+                v.extend_from_slice(ins);
+                v.extend_from_slice(&base.as_bytes()[at..]);
+                out.push(v);
+            }
+            if at < base.len() {
+                let mut v = base.clone().into_bytes();
+                v.remove(at);
+                out.push(v);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_sdk_form_parses_as_the_general_parser_does() {
+        let variants = authorization_variants();
+        let mut fast = 0;
+        for v in &variants {
+            if let Some(parts) = AuthorizationParts::parse_canonical_form(v) {
+                fast += 1;
+                assert_eq!(
+                    Ok(parts),
+                    AuthorizationParts::parse_general(v),
+                    "{}",
+                    String::from_utf8_lossy(v)
+                );
+            }
+        }
+        // The generator reaches the fast form far more than once.
+        assert!(fast > 100, "{fast} of {}", variants.len());
+    }
 
     #[test]
     fn an_owned_copy_is_the_same_claim_and_still_verifies() {

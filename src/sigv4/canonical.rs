@@ -102,7 +102,7 @@ fn write_values<S: Sink>(sink: &mut S, request: &RequestView<'_>, name: &str) {
     let mut first = true;
     for v in values {
         if !first {
-            sink.put(b",");
+            sink.put_byte(b',');
         }
         write_trimmed(sink, v.as_bytes());
         first = false;
@@ -117,9 +117,9 @@ fn write_canonical_request<S: Sink>(
 ) {
     let rules = signed.rules();
     sink.put(request.method());
-    sink.put(b"\n");
+    sink.put_byte(b'\n');
     write_canonical_path(sink, request.path(), rules.path);
-    sink.put(b"\n");
+    sink.put_byte(b'\n');
     let presigned = signed.location() == SignatureLocation::Query;
     let drop_token = presigned && rules.session_token == SessionTokenMode::Exclude;
     write_canonical_query(sink, request.query(), |k| {
@@ -127,22 +127,22 @@ fn write_canonical_request<S: Sink>(
             && (decoded_eq(k, Q_SIGNATURE.as_bytes())
                 || (drop_token && decoded_eq(k, Q_SECURITY_TOKEN.as_bytes())))
     });
-    sink.put(b"\n");
+    sink.put_byte(b'\n');
     let headers = request.headers();
     let scan = signed.header_scan(headers);
     for (i, name) in signed.signed_headers().iter().enumerate() {
         sink.put(name.as_bytes());
-        sink.put(b":");
+        sink.put_byte(b':');
         match scan.single_value(i) {
             Some(Some(value)) => write_trimmed(sink, value.as_bytes()),
             Some(None) => write_missing(sink, request, name),
             None => write_values(sink, request, name),
         }
-        sink.put(b"\n");
+        sink.put_byte(b'\n');
     }
-    sink.put(b"\n");
+    sink.put_byte(b'\n');
     sink.put(signed.signed_headers().as_str().as_bytes());
-    sink.put(b"\n");
+    sink.put_byte(b'\n');
     sink.put(payload.as_bytes());
 }
 
@@ -162,29 +162,35 @@ pub fn canonical_request_hash(
     Ok(sink.finish())
 }
 
-/// Feeds the string to sign into `sink` piece by piece.
-fn write_string_to_sign(
+/// Feeds the string to sign into `sink`: its fixed-length head (algorithm,
+/// date, scope date) as one piece.
+fn write_string_to_sign<S: Sink>(
     signed: &SignedRequest<'_>,
     canonical_hash: &[u8; 32],
-    mut put: impl FnMut(&[u8]),
+    sink: &mut S,
 ) {
+    const ALG: usize = ALGORITHM.len();
+    let mut head = [0u8; ALG + 1 + 16 + 1 + 8 + 1];
+    head[..ALG].copy_from_slice(ALGORITHM.as_bytes());
+    head[ALG] = b'\n';
+    head[ALG + 1..ALG + 17].copy_from_slice(signed.date().as_bytes());
+    head[ALG + 17] = b'\n';
+    let scope = signed.scope();
+    head[ALG + 18..ALG + 26].copy_from_slice(scope.scope_date().as_bytes());
+    head[ALG + 26] = b'/';
+    sink.put(&head);
+    sink.put(scope.region().as_bytes());
+    sink.put_byte(b'/');
+    sink.put(scope.service().as_bytes());
+    sink.put(TERMINATOR_LINE);
     let mut hex_hash = [0u8; 64];
     hex_encode(canonical_hash, &mut hex_hash);
-    let scope = signed.scope();
-    put(ALGORITHM.as_bytes());
-    put(b"\n");
-    put(signed.date().as_str().as_bytes());
-    put(b"\n");
-    put(scope.date().as_bytes());
-    put(b"/");
-    put(scope.region().as_bytes());
-    put(b"/");
-    put(scope.service().as_bytes());
-    put(b"/");
-    put(SCOPE_TERMINATOR.as_bytes());
-    put(b"\n");
-    put(&hex_hash);
+    sink.put(&hex_hash);
 }
+
+/// `/aws4_request` and the end of the scope line.
+const TERMINATOR_LINE: &[u8] = b"/aws4_request\n";
+const _: () = assert!(TERMINATOR_LINE.len() == SCOPE_TERMINATOR.len() + 2);
 
 /// Verifies the signature of a parsed request with the signing key of its
 /// scope: the canonical request is hashed as it is written, the string to
@@ -237,7 +243,7 @@ pub fn verify_signature(
 ) -> Result<(), Error> {
     let canonical_hash = canonical_request_hash(signed, request, body_hash)?;
     let mut stream = key.start_signing();
-    write_string_to_sign(signed, &canonical_hash, |b| stream.update(b));
+    write_string_to_sign(signed, &canonical_hash, &mut stream);
     let computed = key.sign_stream(stream);
     if macs_equal(&computed, signed.signature()) {
         Ok(())
@@ -326,9 +332,7 @@ impl StringToSign {
     /// The string to sign of `signed` over a canonical request with this hash.
     pub fn new(signed: &SignedRequest<'_>, canonical_request_hash: &[u8; 32]) -> Self {
         let mut bytes = Vec::with_capacity(128);
-        write_string_to_sign(signed, canonical_request_hash, |b| {
-            bytes.extend_from_slice(b)
-        });
+        write_string_to_sign(signed, canonical_request_hash, &mut bytes);
         // Every piece is ASCII or a UTF-8 str.
         StringToSign {
             text: String::from_utf8_lossy(&bytes).into_owned(),

@@ -14,11 +14,21 @@ const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 /// Where canonical bytes go.
 pub(crate) trait Sink {
     fn put(&mut self, bytes: &[u8]);
+
+    /// One byte: the separators of the canonical request, a third of its
+    /// pieces, without the cost of a slice copy.
+    fn put_byte(&mut self, byte: u8) {
+        self.put(&[byte]);
+    }
 }
 
 impl Sink for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
+    }
+
+    fn put_byte(&mut self, byte: u8) {
+        self.push(byte);
     }
 }
 
@@ -286,7 +296,7 @@ pub(crate) fn write_reencoded<S: Sink>(
             None => (b, 1),
         };
         if is_unreserved(decoded) {
-            sink.put(&[decoded]);
+            sink.put_byte(decoded);
         } else {
             put_escaped(sink, decoded);
         }
@@ -593,7 +603,7 @@ fn needs_normalization(path: &[u8]) -> bool {
 /// Writes the canonical URI of `path` under `rule`.
 pub(crate) fn write_canonical_path<S: Sink>(sink: &mut S, path: &[u8], rule: UriPathRule) {
     if path.is_empty() {
-        sink.put(b"/");
+        sink.put_byte(b'/');
         return;
     }
     let write = |sink: &mut S, bytes: &[u8]| match rule.encoding {
@@ -624,16 +634,16 @@ pub(crate) fn write_canonical_path<S: Sink>(sink: &mut S, path: &[u8], rule: Uri
             }
         }
     }
-    sink.put(b"/");
+    sink.put_byte(b'/');
     let kept = kept.as_slice();
     for (i, seg) in kept.iter().enumerate() {
         if i > 0 {
-            sink.put(b"/");
+            sink.put_byte(b'/');
         }
         write(sink, seg);
     }
     if ends_in_dir && !kept.is_empty() {
-        sink.put(b"/");
+        sink.put_byte(b'/');
     }
 }
 
@@ -690,14 +700,14 @@ pub(crate) fn write_canonical_query<S: Sink>(
     pairs.sort_unstable_by(QueryPair::canonical_cmp);
     for (i, pair) in pairs.iter().enumerate() {
         if i > 0 {
-            sink.put(b"&");
+            sink.put_byte(b'&');
         }
         if pair.plain_key {
             sink.put(pair.key);
         } else {
             write_reencoded(sink, pair.key, false, true);
         }
-        sink.put(b"=");
+        sink.put_byte(b'=');
         write_reencoded(sink, pair.value, false, true);
     }
 }

@@ -175,26 +175,51 @@ pub(crate) enum Detail {
 }
 
 /// A failure of the protocol core. See the [module docs](self).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Boxed: verification returns `Result<_, Error>` at every step, and a
+/// pointer-sized error keeps those results (and the moves of the success
+/// values inside them) small on the path where nothing fails.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Error {
+    inner: Box<ErrorInner>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+struct ErrorInner {
     kind: ErrorKind,
     location: Option<SignatureLocation>,
     detail: Detail,
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.inner.kind)
+            .field("location", &self.inner.location)
+            .field("detail", &self.inner.detail)
+            .finish()
+    }
+}
+
 impl Error {
+    #[cold]
+    #[inline(never)]
     pub(crate) fn new(
         kind: ErrorKind,
         location: Option<SignatureLocation>,
         detail: Detail,
     ) -> Self {
         Error {
-            kind,
-            location,
-            detail,
+            inner: Box::new(ErrorInner {
+                kind,
+                location,
+                detail,
+            }),
         }
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn malformed(location: SignatureLocation, why: &'static str) -> Self {
         Error::new(
             ErrorKind::MalformedAuthorization,
@@ -203,6 +228,8 @@ impl Error {
         )
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn malformed_credential(
         location: SignatureLocation,
         why: impl Into<Cow<'static, str>>,
@@ -214,6 +241,8 @@ impl Error {
         )
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn too_large(location: Option<SignatureLocation>, limit: Limit) -> Self {
         Error::new(ErrorKind::TooLarge, location, Detail::Limit(limit))
     }
@@ -226,17 +255,17 @@ impl Error {
 
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// Where the signature was found, when the failure concerns one.
     pub fn location(&self) -> Option<SignatureLocation> {
-        self.location
+        self.inner.location
     }
 
     /// The limit exceeded, for [`ErrorKind::TooLarge`].
     pub fn limit(&self) -> Option<Limit> {
-        match self.detail {
+        match self.inner.detail {
             Detail::Limit(l) => Some(l),
             _ => None,
         }
@@ -245,7 +274,7 @@ impl Error {
     /// The region this endpoint expects, for [`ErrorKind::WrongRegion`]
     /// (S3 returns it in a `<Region>` element).
     pub fn expected_region(&self) -> Option<&str> {
-        match &self.detail {
+        match &self.inner.detail {
             Detail::Region { expected, .. } => Some(expected),
             _ => None,
         }
@@ -255,7 +284,7 @@ impl Error {
     /// [`ErrorKind::UnsignedAmzHeader`] and the other "not signed" kinds
     /// (S3 returns them in a `<HeadersNotSigned>` element).
     pub fn headers_not_signed(&self) -> Option<&str> {
-        match &self.detail {
+        match &self.inner.detail {
             Detail::Headers(h) => Some(h),
             _ => None,
         }
@@ -265,7 +294,7 @@ impl Error {
     /// ([`ErrorKind::RequestTimeTooSkewed`], [`ErrorKind::Expired`],
     /// [`ErrorKind::NotYetValid`]).
     pub fn request_time(&self) -> Option<AmzDate> {
-        match &self.detail {
+        match &self.inner.detail {
             Detail::Skew { request, .. } | Detail::Expiry { request, .. } => Some(*request),
             _ => None,
         }
@@ -273,7 +302,7 @@ impl Error {
 
     /// The server time the request was judged against, for the time-window kinds.
     pub fn server_time(&self) -> Option<SystemTime> {
-        match &self.detail {
+        match &self.inner.detail {
             Detail::Skew { server, .. } | Detail::Expiry { server, .. } => Some(*server),
             _ => None,
         }
@@ -282,7 +311,7 @@ impl Error {
     /// The allowed clock skew, for [`ErrorKind::RequestTimeTooSkewed`] and
     /// [`ErrorKind::NotYetValid`] (S3's `MaxAllowedSkewMilliseconds`).
     pub fn max_skew(&self) -> Option<Duration> {
-        match &self.detail {
+        match &self.inner.detail {
             Detail::Skew { max, .. } => Some(*max),
             _ => None,
         }
@@ -290,14 +319,14 @@ impl Error {
 
     /// `X-Amz-Expires` in seconds, for [`ErrorKind::Expired`].
     pub fn expires(&self) -> Option<u32> {
-        match &self.detail {
+        match &self.inner.detail {
             Detail::Expiry { expires, .. } => Some(*expires),
             _ => None,
         }
     }
 
     fn is_query(&self) -> bool {
-        self.location == Some(SignatureLocation::Query)
+        self.inner.location == Some(SignatureLocation::Query)
     }
 
     /// The error code AWS returns for this failure in `dialect`
@@ -306,7 +335,7 @@ impl Error {
     pub fn aws_code(&self, dialect: Dialect) -> &'static str {
         use ErrorKind as K;
         match dialect {
-            Dialect::S3 => match self.kind {
+            Dialect::S3 => match self.inner.kind {
                 K::MissingAuthentication => "AccessDenied",
                 K::MalformedAuthorization
                 | K::RepeatedParameter
@@ -357,7 +386,7 @@ impl Error {
                 K::SignatureMismatch => "SignatureDoesNotMatch",
                 K::BodyHashRequired => "InternalError",
             },
-            Dialect::Query => match self.kind {
+            Dialect::Query => match self.inner.kind {
                 K::MissingAuthentication => "MissingAuthenticationToken",
                 K::MalformedAuthorization
                 | K::UnsupportedAlgorithm
@@ -386,7 +415,7 @@ impl Error {
                 K::MalformedToken => "InvalidClientTokenId",
                 K::BodyHashRequired => "InternalFailure",
             },
-            Dialect::Json => match self.kind {
+            Dialect::Json => match self.inner.kind {
                 K::MissingAuthentication => "MissingAuthenticationTokenException",
                 K::MalformedAuthorization
                 | K::UnsupportedAlgorithm
@@ -422,11 +451,11 @@ impl Error {
     /// The HTTP status AWS returns for this failure in `dialect`.
     pub fn status(&self, dialect: Dialect) -> u16 {
         use ErrorKind as K;
-        if self.kind == K::BodyHashRequired {
+        if self.inner.kind == K::BodyHashRequired {
             return 500;
         }
         match dialect {
-            Dialect::S3 => match self.kind {
+            Dialect::S3 => match self.inner.kind {
                 K::MissingAuthentication
                 | K::MissingDate
                 | K::RequestTimeTooSkewed
@@ -441,7 +470,7 @@ impl Error {
                 K::InvalidDate if !self.is_query() => 403,
                 _ => 400,
             },
-            Dialect::Query => match self.kind {
+            Dialect::Query => match self.inner.kind {
                 K::MissingAuthentication
                 | K::ScopeDateMismatch
                 | K::WrongRegion
@@ -462,13 +491,13 @@ impl Error {
         use ErrorKind as K;
         let q = self.is_query();
         let s3 = dialect == Dialect::S3;
-        match self.kind {
+        match self.inner.kind {
             K::MissingAuthentication => match dialect {
                 Dialect::S3 => "Access Denied".into(),
                 _ => "Request is missing Authentication Token".into(),
             },
             K::MalformedAuthorization | K::RepeatedParameter => {
-                let (why, credential) = match &self.detail {
+                let (why, credential) = match &self.inner.detail {
                     Detail::Text(t) => (Cow::Borrowed(*t), false),
                     Detail::Owned(t) => (Cow::Owned(t.clone()), false),
                     Detail::Credential(t) => (t.clone(), true),
@@ -511,13 +540,13 @@ impl Error {
                     "Date must be in ISO-8601 'basic format'. See http://en.wikipedia.org/wiki/ISO_8601".into()
                 }
             }
-            K::InvalidExpires => match &self.detail {
+            K::InvalidExpires => match &self.inner.detail {
                 Detail::Text(t) => (*t).into(),
                 Detail::Owned(t) => t.clone().into(),
                 _ => "X-Amz-Expires is invalid".into(),
             },
             K::BadTerminator => {
-                let got = match &self.detail {
+                let got = match &self.inner.detail {
                     Detail::Terminator(t) => t.as_str(),
                     _ => "",
                 };
@@ -532,7 +561,7 @@ impl Error {
                     format!("Credential should be scoped with a valid terminator: 'aws4_request', not '{got}'.").into()
                 }
             }
-            K::ScopeDateMismatch => match &self.detail {
+            K::ScopeDateMismatch => match &self.inner.detail {
                 Detail::Dates {
                     scope,
                     request,
@@ -558,7 +587,7 @@ impl Error {
                 _ => "Date in Credential scope does not match the request date.".into(),
             },
             K::WrongRegion => {
-                let (got, expected) = match &self.detail {
+                let (got, expected) = match &self.inner.detail {
                     Detail::Region { got, expected } => (got.as_str(), expected.as_str()),
                     _ => ("", ""),
                 };
@@ -571,7 +600,7 @@ impl Error {
                 }
             }
             K::WrongService => {
-                let (got, expected) = match &self.detail {
+                let (got, expected) = match &self.inner.detail {
                     Detail::Service { got, expected } => (got.as_str(), expected.as_str()),
                     _ => ("", ""),
                 };
@@ -586,7 +615,7 @@ impl Error {
                     format!("Credential should be scoped to correct service: '{expected}'. ").trim_end().to_owned().into()
                 }
             }
-            K::RequestTimeTooSkewed | K::NotYetValid if !s3 => match &self.detail {
+            K::RequestTimeTooSkewed | K::NotYetValid if !s3 => match &self.inner.detail {
                 Detail::Skew {
                     request,
                     server,
@@ -601,7 +630,7 @@ impl Error {
             K::Expired => match dialect {
                 Dialect::S3 => "Request has expired".into(),
                 Dialect::Query => "Request has expired.".into(),
-                Dialect::Json => match &self.detail {
+                Dialect::Json => match &self.inner.detail {
                     Detail::Expiry {
                         request,
                         expires,

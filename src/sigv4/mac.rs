@@ -61,6 +61,17 @@ impl Sha256Stream {
         }
     }
 
+    #[inline]
+    pub(crate) fn update_byte(&mut self, byte: u8) {
+        self.buf[self.buf_len] = byte;
+        self.buf_len += 1;
+        self.total = self.total.wrapping_add(1);
+        if self.buf_len == BLOCK {
+            compress(&mut self.state, &self.buf);
+            self.buf_len = 0;
+        }
+    }
+
     fn update_blocks(&mut self, mut data: &[u8]) {
         self.total = self.total.wrapping_add(data.len() as u64);
         if self.buf_len > 0 {
@@ -111,6 +122,11 @@ impl super::encode::Sink for Sha256Stream {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         self.update(bytes);
+    }
+
+    #[inline]
+    fn put_byte(&mut self, byte: u8) {
+        self.update_byte(byte);
     }
 }
 

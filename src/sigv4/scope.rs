@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::auth::SignatureLocation;
-use super::byte_search::find_byte;
+use super::byte_search::{short_eq, sorts_before};
 use super::error::{Detail, Error, ErrorKind, Limit};
 use super::key::SCOPE_TERMINATOR;
 use super::time::valid_ymd;
@@ -30,6 +30,11 @@ impl ScopeDate {
         let mut d = [0u8; 8];
         d.copy_from_slice(s);
         Some(ScopeDate(d))
+    }
+
+    /// The 8 digits, as bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8; 8] {
+        &self.0
     }
 
     /// The 8 digits.
@@ -148,21 +153,9 @@ pub(crate) fn parse_credential<'a>(
 ) -> Result<(Cow<'a, str>, CredentialScope<'a>), Error> {
     let s: &str = &credential;
     // Positions of the last four '/'.
-    let mut cuts = [0usize; 4];
-    let mut found = 0;
-    for (i, b) in s.bytes().enumerate().rev() {
-        if b == b'/' {
-            cuts[found] = i;
-            found += 1;
-            if found == 4 {
-                break;
-            }
-        }
-    }
-    if found < 4 {
+    let Some([t, sv, rg, dt]) = last_four_slashes(s.as_bytes()) else {
         return Err(Error::malformed_credential(location, CREDENTIAL_SHAPE));
-    }
-    let [t, sv, rg, dt] = cuts;
+    };
     let akid = 0..dt;
     let date = dt + 1..rg;
     let region = rg + 1..sv;
@@ -199,6 +192,32 @@ pub(crate) fn parse_credential<'a>(
         service: sub(&credential, service),
     };
     Ok((sub(&credential, akid), scope))
+}
+
+/// The positions of the last four `/` of `s`, last first.
+///
+/// A well-formed credential ends in `/YYYYMMDD/region/service/aws4_request`:
+/// the terminator and the date have fixed lengths, so only the region and
+/// the service are scanned (the access key id, often the longest part, is
+/// not). Anything else is scanned from the end.
+fn last_four_slashes(s: &[u8]) -> Option<[usize; 4]> {
+    const TAIL: &[u8] = b"/aws4_request";
+    let scan_back = |end: usize| s[..end].iter().rposition(|&b| b == b'/');
+    if s.ends_with(TAIL) {
+        let t = s.len() - TAIL.len();
+        let sv = scan_back(t)?;
+        let rg = scan_back(sv)?;
+        if let Some(dt) = rg.checked_sub(9) {
+            if s[dt] == b'/' && !s[dt + 1..rg].contains(&b'/') {
+                return Some([t, sv, rg, dt]);
+            }
+        }
+        return Some([t, sv, rg, scan_back(rg)?]);
+    }
+    let t = scan_back(s.len())?;
+    let sv = scan_back(t)?;
+    let rg = scan_back(sv)?;
+    Some([t, sv, rg, scan_back(rg)?])
 }
 
 /// A request value shown in a message: bounded, control characters dropped.
@@ -243,15 +262,25 @@ impl<'a> SignedHeaders<'a> {
         let mut ends = [0u16; INDEXED];
         let (mut count, mut start, mut prev_start) = (0usize, 0usize, 0usize);
         while start <= bytes.len() {
-            let end = find_byte(&bytes[start..], b';').map_or(bytes.len(), |i| start + i);
+            // One pass per name: the table tells name bytes, the separator
+            // and everything else apart.
+            let mut end = start;
+            let mut class = NAME;
+            while end < bytes.len() {
+                class = LIST_BYTE[usize::from(bytes[end])];
+                if class != NAME {
+                    break;
+                }
+                end += 1;
+            }
             if count >= max {
                 return Err(Error::too_large(Some(location), Limit::SignedHeaders));
             }
-            let name = &bytes[start..end];
-            if name.is_empty() || !name.iter().all(|&b| is_lower_tchar(b)) {
+            if end == start || (end < bytes.len() && class != SEPARATOR) {
                 return Err(bad_name());
             }
-            if count > 0 && &bytes[prev_start..start - 1] >= name {
+            let name = &bytes[start..end];
+            if count > 0 && !sorts_before(&bytes[prev_start..start - 1], name) {
                 return Err(Error::malformed(
                     location,
                     "the SignedHeaders list must be sorted and without duplicates.",
@@ -302,7 +331,7 @@ impl<'a> SignedHeaders<'a> {
         let mut start = 0;
         for (i, &end) in self.ends[..usize::from(self.indexed)].iter().enumerate() {
             let end = usize::from(end);
-            if end - start == name.len() && &list[start..end] == name {
+            if short_eq(&list[start..end], name) {
                 return Some(i);
             }
             start = end + 1;
@@ -401,23 +430,28 @@ impl<'s> Iterator for Names<'s> {
     }
 }
 
-/// RFC 9110 token characters, uppercase letters excluded.
-fn is_lower_tchar(b: u8) -> bool {
-    LOWER_TCHAR[usize::from(b)]
-}
+/// A byte of a `SignedHeaders` list: part of a name (RFC 9110 token
+/// characters, uppercase letters excluded), the separator, or neither.
+const NAME: u8 = 0;
+const SEPARATOR: u8 = 1;
+const OTHER: u8 = 2;
 
-/// [`is_lower_tchar`] as a table: one load per byte of the list.
-static LOWER_TCHAR: [bool; 256] = {
-    let mut table = [false; 256];
+/// The class of each byte: one load per byte of the list.
+static LIST_BYTE: [u8; 256] = {
+    let mut table = [OTHER; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        table[b] = matches!(c,
+        if matches!(c,
             b'a'..=b'z' | b'0'..=b'9'
             | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.'
-            | b'^' | b'_' | b'`' | b'|' | b'~');
+            | b'^' | b'_' | b'`' | b'|' | b'~')
+        {
+            table[b] = NAME;
+        }
         b += 1;
     }
+    table[b';' as usize] = SEPARATOR;
     table
 };
 
@@ -426,6 +460,44 @@ mod tests {
     use super::*;
 
     const H: SignatureLocation = SignatureLocation::Header;
+
+    #[test]
+    fn the_last_four_slashes_are_found_whatever_the_shape() {
+        let plain = |s: &[u8]| {
+            let mut cuts = s
+                .iter()
+                .enumerate()
+                .rev()
+                .filter(|(_, &b)| b == b'/')
+                .map(|(i, _)| i);
+            Some([cuts.next()?, cuts.next()?, cuts.next()?, cuts.next()?])
+        };
+        let parts = [
+            "",
+            "A",
+            "AK/ID",
+            "20150830",
+            "2015083",
+            "201508301",
+            "x/y",
+            "us-east-1",
+            "s3",
+        ];
+        for a in parts {
+            for d in parts {
+                for r in parts {
+                    for v in parts {
+                        for t in ["aws4_request", "aws4_reques", "x", ""] {
+                            let s = format!("{a}/{d}/{r}/{v}/{t}");
+                            assert_eq!(last_four_slashes(s.as_bytes()), plain(s.as_bytes()), "{s}");
+                            let s = format!("{d}/{r}/{v}/{t}");
+                            assert_eq!(last_four_slashes(s.as_bytes()), plain(s.as_bytes()), "{s}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn access_key_may_contain_slashes() {
@@ -496,5 +568,57 @@ mod tests {
         let e = p("a;b;c;d;e").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::TooLarge);
         assert_eq!(e.limit(), Some(Limit::SignedHeaders));
+    }
+
+    /// The rules read plainly: split at `;`, then each name, then the order.
+    fn reference(list: &str, max: usize) -> Result<Vec<&str>, ErrorKind> {
+        let names: Vec<&str> = list.split(';').collect();
+        for (i, name) in names.iter().enumerate() {
+            if i >= max {
+                return Err(ErrorKind::TooLarge);
+            }
+            let lower_tchar = |b: u8| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$%&'*+-.^_`|~".contains(&b)
+            };
+            if name.is_empty() || !name.bytes().all(lower_tchar) {
+                return Err(ErrorKind::MalformedAuthorization);
+            }
+            if i > 0 && names[i - 1] >= *name {
+                return Err(ErrorKind::MalformedAuthorization);
+            }
+        }
+        Ok(names)
+    }
+
+    #[test]
+    fn signed_headers_parse_as_the_plain_rules_say() {
+        // Every list of up to 6 bytes over an alphabet of name bytes, the
+        // separator and bytes that are neither.
+        let alphabet = [b'a', b'b', b'-', b';', b'A', b' '];
+        let mut lists = vec![String::new()];
+        let mut last = lists.clone();
+        for _ in 0..6 {
+            last = last
+                .iter()
+                .flat_map(|l| alphabet.iter().map(move |&c| format!("{l}{}", c as char)))
+                .collect();
+            lists.extend(last.iter().cloned());
+        }
+        for list in &lists {
+            for max in [2, 64] {
+                let ours = SignedHeaders::parse(Cow::Borrowed(list.as_str()), max, H);
+                match (ours, reference(list, max)) {
+                    (Ok(h), Ok(names)) => {
+                        assert_eq!(h.iter().collect::<Vec<_>>(), names, "{list:?}");
+                        for (i, n) in names.iter().enumerate() {
+                            assert_eq!(h.position(n), Some(i), "{list:?} {n}");
+                        }
+                        assert_eq!(h.position("c"), None);
+                    }
+                    (Err(e), Err(kind)) => assert_eq!(e.kind(), kind, "{list:?}"),
+                    (ours, plain) => panic!("{list:?}: {ours:?} against {plain:?}"),
+                }
+            }
+        }
     }
 }

@@ -107,6 +107,11 @@ impl AmzDate {
         std::str::from_utf8(&self.text).unwrap_or("")
     }
 
+    /// The 16 bytes of [`AmzDate::as_str`].
+    pub(crate) fn as_bytes(&self) -> &[u8; 16] {
+        &self.text
+    }
+
     /// The `YYYYMMDD` part: what the credential scope date must equal.
     pub fn date_str(&self) -> &str {
         &self.as_str()[..8]
