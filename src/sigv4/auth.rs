@@ -586,8 +586,14 @@ impl AuthorizationParts {
         {
             return None;
         }
-        let credential = std::str::from_utf8(credential).ok()?;
-        let list = std::str::from_utf8(list).ok()?;
+        // One validation for both parts, with the ASCII text between them.
+        let both =
+            &value[HEAD.len()..HEAD.len() + credential.len() + SIGNED_HEADERS.len() + list.len()];
+        let both = std::str::from_utf8(both).ok()?;
+        let (credential, list) = (
+            &both[..credential.len()],
+            &both[credential.len() + SIGNED_HEADERS.len()..],
+        );
         Some((credential, list, signature))
     }
 }

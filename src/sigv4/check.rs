@@ -3,14 +3,14 @@
 
 use std::time::SystemTime;
 
-use http::header::{DATE, HOST};
+use http::header::DATE;
 
 use super::auth::names::{X_AMZ_CONTENT_SHA256, X_AMZ_DATE, X_AMZ_SECURITY_TOKEN};
 use super::auth::{DateSource, SignatureLocation, SignedRequest};
 use super::error::{Detail, Error, ErrorKind, Limit};
 use super::header_scan::HeaderScan;
 use super::request::RequestView;
-use super::scope::printable;
+use super::scope::{printable, KnownNames};
 use super::settings::{SessionTokenMode, VerifySettings};
 use super::time::unix_seconds;
 
@@ -55,7 +55,7 @@ pub fn check(
             ));
         }
     }
-    if scope.date() != signed.date().date_str() {
+    if scope.scope_date().as_bytes()[..] != signed.date().as_bytes()[..8] {
         return Err(Error::new(
             ErrorKind::ScopeDateMismatch,
             loc,
@@ -138,16 +138,16 @@ fn check_signed_headers(
 ) -> Result<(), Error> {
     let list = signed.signed_headers();
     let headers = request.headers();
-    if !list.contains(HOST.as_str()) {
+    if !list.signs(KnownNames::HOST) {
         return Err(not_signed(ErrorKind::HostNotSigned, signed, "host".into()));
     }
     let header_auth = signed.location() == SignatureLocation::Header;
     if header_auth {
-        let date_header = match signed.date_source() {
-            DateSource::Date => DATE.as_str(),
-            _ => X_AMZ_DATE,
+        let (date_header, bit) = match signed.date_source() {
+            DateSource::Date => (DATE.as_str(), KnownNames::DATE),
+            _ => (X_AMZ_DATE, KnownNames::X_AMZ_DATE),
         };
-        if !list.contains(date_header) {
+        if !list.signs(bit) {
             return Err(not_signed(
                 ErrorKind::DateNotSigned,
                 signed,
@@ -156,7 +156,10 @@ fn check_signed_headers(
         }
     }
     let token_signed = signed.rules().session_token == SessionTokenMode::Include;
-    if token_signed && scan.security_token.value.is_some() && !list.contains(X_AMZ_SECURITY_TOKEN) {
+    if token_signed
+        && scan.security_token.value.is_some()
+        && !list.signs(KnownNames::SECURITY_TOKEN)
+    {
         return Err(not_signed(
             ErrorKind::TokenNotSigned,
             signed,
@@ -165,7 +168,7 @@ fn check_signed_headers(
     }
     if header_auth {
         if scan.content_sha256.value.is_some() {
-            if !list.contains(X_AMZ_CONTENT_SHA256) {
+            if !list.signs(KnownNames::CONTENT_SHA256) {
                 return Err(not_signed(
                     ErrorKind::ContentSha256NotSigned,
                     signed,

@@ -238,6 +238,32 @@ pub struct SignedHeaders<'a> {
     /// name up compares lengths before bytes, with no scan for `;`.
     ends: [u16; INDEXED],
     indexed: u8,
+    /// Which of the names the checks ask about are in the list.
+    known: KnownNames,
+}
+
+/// The names whose presence in the list the checks test on every request,
+/// noted while parsing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct KnownNames(u8);
+
+impl KnownNames {
+    pub(crate) const HOST: u8 = 1;
+    pub(crate) const X_AMZ_DATE: u8 = 2;
+    pub(crate) const DATE: u8 = 4;
+    pub(crate) const SECURITY_TOKEN: u8 = 8;
+    pub(crate) const CONTENT_SHA256: u8 = 16;
+
+    fn of(name: &[u8]) -> u8 {
+        match name {
+            b"host" => Self::HOST,
+            b"x-amz-date" => Self::X_AMZ_DATE,
+            b"date" => Self::DATE,
+            b"x-amz-security-token" => Self::SECURITY_TOKEN,
+            b"x-amz-content-sha256" => Self::CONTENT_SHA256,
+            _ => 0,
+        }
+    }
 }
 
 impl<'a> SignedHeaders<'a> {
@@ -261,6 +287,7 @@ impl<'a> SignedHeaders<'a> {
         let bytes = list.as_bytes();
         let mut ends = [0u16; INDEXED];
         let (mut count, mut start, mut prev_start) = (0usize, 0usize, 0usize);
+        let mut known = 0u8;
         while start <= bytes.len() {
             // One pass per name: the table tells name bytes, the separator
             // and everything else apart.
@@ -291,6 +318,7 @@ impl<'a> SignedHeaders<'a> {
                     ends[count] = end;
                 }
             }
+            known |= KnownNames::of(name);
             count += 1;
             prev_start = start;
             start = end + 1;
@@ -306,6 +334,7 @@ impl<'a> SignedHeaders<'a> {
             list,
             ends,
             indexed,
+            known: KnownNames(known),
         })
     }
 
@@ -350,6 +379,12 @@ impl<'a> SignedHeaders<'a> {
         .map(|i| i + usize::from(self.indexed))
     }
 
+    /// Whether the list holds the names of `which` (a set of
+    /// [`KnownNames`] bits), without looking them up.
+    pub(crate) fn signs(&self, which: u8) -> bool {
+        self.known.0 & which == which
+    }
+
     /// Whether `name` (lowercase) is signed.
     pub fn contains(&self, name: &str) -> bool {
         self.position(name).is_some()
@@ -371,6 +406,7 @@ impl<'a> SignedHeaders<'a> {
             list: Cow::Owned(self.list.into_owned()),
             ends: self.ends,
             indexed: self.indexed,
+            known: self.known,
         }
     }
 }
@@ -564,6 +600,30 @@ mod tests {
                 ErrorKind::MalformedAuthorization,
                 "{bad}"
             );
+        }
+        let all = [
+            (KnownNames::DATE, "date"),
+            (KnownNames::HOST, "host"),
+            (KnownNames::CONTENT_SHA256, "x-amz-content-sha256"),
+            (KnownNames::X_AMZ_DATE, "x-amz-date"),
+            (KnownNames::SECURITY_TOKEN, "x-amz-security-token"),
+        ];
+        // Each subset of the five, with names around them that are close.
+        for subset in 0..32u32 {
+            let mut names = vec!["a", "dates", "hos", "x-amz-content-sha25", "zz"];
+            names.extend(
+                all.iter()
+                    .enumerate()
+                    .filter(|(i, _)| subset & (1 << i) != 0)
+                    .map(|(_, (_, n))| *n),
+            );
+            names.sort_unstable();
+            let list = names.join(";");
+            let h = SignedHeaders::parse(Cow::Owned(list.clone()), 16, H).unwrap();
+            for (i, (bit, name)) in all.iter().enumerate() {
+                assert_eq!(h.signs(*bit), subset & (1 << i) != 0, "{list} {name}");
+                assert_eq!(h.signs(*bit), h.contains(name), "{list} {name}");
+            }
         }
         let e = p("a;b;c;d;e").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::TooLarge);
