@@ -205,6 +205,8 @@ impl AuthError {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn core(error: sigv4::Error, protocol: ErrorProtocol, at: SystemTime) -> Self {
         AuthError::build(
             AuthErrorKind::Request(error.kind()),
@@ -214,10 +216,14 @@ impl AuthError {
         )
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn missing_authentication(protocol: ErrorProtocol, at: SystemTime) -> Self {
         AuthError::core(sigv4::Error::missing_authentication(), protocol, at)
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn lookup(error: LookupError, protocol: ErrorProtocol, at: SystemTime) -> Self {
         AuthError::build(
             AuthErrorKind::Credentials(error.kind()),
@@ -227,6 +233,8 @@ impl AuthError {
         )
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn chunked(error: ChunkedError, protocol: ErrorProtocol, at: SystemTime) -> Self {
         AuthError::build(
             AuthErrorKind::AwsChunked(error.kind()),
@@ -236,10 +244,14 @@ impl AuthError {
         )
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn new(kind: AuthErrorKind, protocol: ErrorProtocol, at: SystemTime) -> Self {
         AuthError::build(kind, protocol, at, Source::None)
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn body_read(
         error: impl Into<crate::body::BoxError>,
         protocol: ErrorProtocol,
@@ -253,6 +265,8 @@ impl AuthError {
         )
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn body_too_large(
         proposed: Option<u64>,
         max: u64,
@@ -264,17 +278,23 @@ impl AuthError {
         e
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn with_request(mut self, access_key_id: &str, scope: Option<String>) -> Self {
         self.inner.access_key_id = Some(access_key_id.to_owned());
         self.inner.scope = scope;
         self
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn with_mismatch(mut self, report: MismatchReport) -> Self {
         self.inner.mismatch = Some(report);
         self
     }
 
+    #[cold]
+    #[inline(never)]
     pub(crate) fn with_argument(mut self, name: &'static str, value: String) -> Self {
         self.inner.argument = Some((name, value));
         self
@@ -282,6 +302,8 @@ impl AuthError {
 
     /// Emits the failure's one `tracing` event (feature `tracing`); called
     /// once where an error is created, never for clones.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn traced(self) -> Self {
         #[cfg(feature = "tracing")]
         tracing::info!(

@@ -339,13 +339,19 @@ fn single<'a>(
     location: SignatureLocation,
 ) -> Result<Option<&'a [u8]>, Error> {
     if found.repeated {
-        return Err(Error::new(
-            ErrorKind::RepeatedParameter,
-            Some(location),
-            Detail::Owned(format!("the {name} header is given more than once.")),
-        ));
+        return Err(repeated_header(name, location));
     }
     Ok(found.value.map(|v| v.as_bytes()))
+}
+
+#[cold]
+#[inline(never)]
+fn repeated_header(name: &'static str, location: SignatureLocation) -> Error {
+    Error::new(
+        ErrorKind::RepeatedParameter,
+        Some(location),
+        Detail::Owned(format!("the {name} header is given more than once.")),
+    )
 }
 
 pub(super) fn parse_signature(
@@ -470,7 +476,11 @@ impl AuthorizationParts {
         }
     }
 
-    /// Any form AWS accepts.
+    /// Any form AWS accepts. Out of line: the SDKs all send the form
+    /// above, and this parser's code would otherwise sit in the hot path's
+    /// instruction cache lines.
+    #[cold]
+    #[inline(never)]
     fn parse_general(value: &[u8]) -> Result<(&str, &str, &[u8]), Error> {
         const H: SignatureLocation = SignatureLocation::Header;
         if value.starts_with(b"AWS ") {
