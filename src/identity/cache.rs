@@ -1,18 +1,19 @@
 //! Caches in front of the expensive parts of identity: credential lookups
 //! ([`CachedStore`]) and signing-key derivation ([`SigningKeyCache`]).
 
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
 use super::clock::{Clock, SystemClock};
-use super::key_front;
+use super::front::{self, Front, Lookup};
 use super::secret::SecretKey;
 use super::store::{Credential, CredentialStore, LookupError, LookupErrorKind};
 use crate::sigv4::SigningKey;
@@ -29,7 +30,10 @@ use crate::sigv4::SigningKey;
 #[non_exhaustive]
 pub struct CacheSettings {
     /// How long a found credential is served without asking the store again
-    /// (default 60 s): the delay before a revoked key stops working.
+    /// (default 60 s): the delay before a revoked key stops working (a
+    /// server thread may go on serving a credential it has just read from
+    /// the cache for at most 250 ms more; [`CachedStore::invalidate`] takes
+    /// effect at once).
     pub ttl: Duration,
     /// The most credentials kept (default 10,000).
     pub max_entries: u64,
@@ -138,7 +142,17 @@ pub struct CachedStore<S> {
     hits: AtomicU64,
     negative_hits: AtomicU64,
     store_calls: AtomicU64,
+    /// Names this store in the threads' fronts (see [`front`]).
+    instance: u64,
+    /// Bumped whenever entries are invalidated: front entries of an older
+    /// generation answer nothing.
+    generation: AtomicU64,
 }
+
+/// The longest a thread's front serves a credential after the shared cache
+/// last gave it (never longer than the time to live): the most by which a
+/// front can outlast a moka entry that has just expired.
+const CREDENTIAL_FRONT_MAX_AGE: Duration = Duration::from_millis(250);
 
 impl<S> CachedStore<S> {
     /// Caches `inner` with the default settings.
@@ -165,6 +179,8 @@ impl<S> CachedStore<S> {
             hits: AtomicU64::new(0),
             negative_hits: AtomicU64::new(0),
             store_calls: AtomicU64::new(0),
+            instance: NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -191,12 +207,17 @@ impl<S> CachedStore<S> {
         let key = LookupKey::new(access_key_id, session_token);
         self.positive.invalidate(key.as_slice()).await;
         self.negative.invalidate(key.as_slice()).await;
+        // After the shared cache forgot: a thread that read the generation
+        // before this either took the value before the invalidation (and its
+        // front entry is of the old generation) or finds it gone.
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Forgets everything.
     pub fn invalidate_all(&self) {
         self.positive.invalidate_all();
         self.negative.invalidate_all();
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Runs moka's pending housekeeping (evictions, expirations), so that
@@ -271,6 +292,22 @@ impl<S: CredentialStore> CredentialStore for CachedStore<S> {
     ) -> Option<Result<Credential, LookupError>> {
         let key = LookupKey::new(access_key_id, session_token);
         let key = key.as_slice();
+        let now = self.clock.now();
+        // Read before the shared cache, see `invalidate`.
+        let generation = self.generation.load(Ordering::Acquire);
+        // The front's age runs on the monotonic clock, as moka's time to live.
+        let mono = Instant::now();
+        let max_age = CREDENTIAL_FRONT_MAX_AGE.min(self.settings.ttl);
+        let fronted = front::with(&CREDENTIALS, |f| {
+            f.get(self.instance, generation, key, Some((mono, max_age)))
+        });
+        if let Some(Lookup::Hit(credential)) = fronted {
+            if credential.is_expired_at(now) {
+                return None;
+            }
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Some(Ok(credential));
+        }
         // moka's reads do not wait on IO; one poll answers them. A read that
         // does not (housekeeping under contention) is dropped, which moka
         // allows, and `lookup` runs instead.
@@ -278,13 +315,19 @@ impl<S: CredentialStore> CredentialStore for CachedStore<S> {
         let found = pin!(self.positive.get(key)).poll(&mut cx);
         match found {
             Poll::Ready(Some(credential)) => {
-                if credential.is_expired_at(self.clock.now()) {
+                if credential.is_expired_at(now) {
+                    front::with(&CREDENTIALS, |f| f.forget(key));
                     return None;
                 }
+                front::with(&CREDENTIALS, |f| {
+                    f.put(self.instance, generation, key, &credential, mono)
+                });
                 self.hits.fetch_add(1, Ordering::Relaxed);
                 return Some(Ok(credential));
             }
-            Poll::Ready(None) => {}
+            Poll::Ready(None) => {
+                front::with(&CREDENTIALS, |f| f.forget(key));
+            }
             Poll::Pending => return None,
         }
         let refused = pin!(self.negative.get(key)).poll(&mut cx);
@@ -445,7 +488,7 @@ pub struct SigningKeyCache {
     settings: SigningKeyCacheSettings,
     hits: AtomicU64,
     misses: AtomicU64,
-    /// Names this cache in the threads' fronts (see `key_front`).
+    /// Names this cache in the threads' fronts (see [`front`]).
     instance: u64,
     /// Bumped by `invalidate_all`: front entries of an older generation
     /// answer nothing.
@@ -454,6 +497,14 @@ pub struct SigningKeyCache {
 
 /// Instance numbers of the caches made in this process.
 static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// The last signing keys this thread used (see [`front`]). Keys have no
+    /// time to live, only an idle timer, so their entries carry no age.
+    static SIGNING_KEYS: RefCell<Front<SigningKey>> = const { RefCell::new(Front::new()) };
+    /// The last credentials this thread found in a [`CachedStore`].
+    static CREDENTIALS: RefCell<Front<Credential>> = const { RefCell::new(Front::new()) };
+}
 
 /// Room on the stack for a cache key: fingerprint, three length-prefixed
 /// scope parts and the access key id. Longer keys are derived uncached.
@@ -505,22 +556,30 @@ impl SigningKeyCache {
         };
         let id = &buf[..len];
         let generation = self.generation.load(Ordering::Acquire);
-        if let key_front::Lookup::Hit(key) = key_front::get(self.instance, generation, id) {
+        let fronted = front::with(&SIGNING_KEYS, |f| {
+            f.get(self.instance, generation, id, None)
+        });
+        if let Some(Lookup::Hit(key)) = fronted {
             self.hits.fetch_add(1, Ordering::Relaxed);
             return key;
         }
+        let put = |key: &SigningKey| {
+            front::with(&SIGNING_KEYS, |f| {
+                f.put(self.instance, generation, id, key, Instant::now())
+            })
+        };
         if let Some(key) = self.cache.get(id) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            key_front::put(self.instance, generation, id, &key);
+            put(&key);
             return key;
         }
         // Gone from the shared cache (idle, evicted, invalidated): gone from
         // this thread's front too, until derived again.
-        key_front::forget(id);
+        front::with(&SIGNING_KEYS, |f| f.forget(id));
         self.misses.fetch_add(1, Ordering::Relaxed);
         let key = SigningKey::derive(secret.as_bytes(), date, region, service);
         self.cache.insert(id.to_vec(), key.clone());
-        key_front::put(self.instance, generation, id, &key);
+        put(&key);
         key
     }
 
@@ -618,6 +677,83 @@ mod tests {
             (stats.store_calls, stats.hits, stats.negative_hits),
             (2, 1, 1)
         );
+    }
+
+    /// A store whose one key can be revoked, counting its calls.
+    fn revocable() -> (impl CredentialStore, Arc<std::sync::atomic::AtomicBool>) {
+        let revoked = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = Arc::clone(&revoked);
+        let root: Arc<super::super::Principal> =
+            Arc::new("arn:aws:iam::111122223333:root".parse().unwrap());
+        let store = super::super::store_fn(move |akid: &str, _token: Option<&str>| {
+            let found = if akid == "AKIAROOT" && !flag.load(Ordering::SeqCst) {
+                Ok(Credential::new("root-secret", Arc::clone(&root)))
+            } else {
+                Err(LookupError::unknown_access_key())
+            };
+            async move { found }
+        });
+        (store, revoked)
+    }
+
+    #[tokio::test]
+    async fn invalidation_reaches_the_thread_front_at_once() {
+        let (store, revoked) = revocable();
+        let cached = CachedStore::new(store);
+        cached.lookup("AKIAROOT", None).await.unwrap();
+        // Served from the shared cache, then from this thread's front.
+        for _ in 0..3 {
+            assert!(cached.lookup_now("AKIAROOT", None).unwrap().is_ok());
+        }
+        revoked.store(true, Ordering::SeqCst);
+        cached.invalidate("AKIAROOT", None).await;
+        assert!(
+            cached.lookup_now("AKIAROOT", None).is_none(),
+            "a revoked and invalidated key is not served from the front"
+        );
+        let err = cached.lookup("AKIAROOT", None).await.unwrap_err();
+        assert_eq!(err.kind(), LookupErrorKind::UnknownAccessKey);
+        // The same through invalidate_all.
+        revoked.store(false, Ordering::SeqCst);
+        cached.invalidate_all();
+        cached.lookup("AKIAROOT", None).await.unwrap();
+        assert!(cached.lookup_now("AKIAROOT", None).unwrap().is_ok());
+        revoked.store(true, Ordering::SeqCst);
+        cached.invalidate_all();
+        assert!(cached.lookup_now("AKIAROOT", None).is_none());
+    }
+
+    #[tokio::test]
+    async fn the_thread_front_does_not_outlast_the_time_to_live() {
+        let (store, revoked) = revocable();
+        let ttl = Duration::from_millis(100);
+        let cached = CachedStore::with_settings(store, CacheSettings::default().with_ttl(ttl));
+        cached.lookup("AKIAROOT", None).await.unwrap();
+        assert!(cached.lookup_now("AKIAROOT", None).unwrap().is_ok());
+        assert!(cached.lookup_now("AKIAROOT", None).unwrap().is_ok());
+        // Revoked in the store, no invalidation: the key stops working once
+        // the time to live has passed, front or not.
+        revoked.store(true, Ordering::SeqCst);
+        tokio::time::sleep(ttl + Duration::from_millis(50)).await;
+        assert!(cached.lookup_now("AKIAROOT", None).is_none());
+        assert!(cached.lookup("AKIAROOT", None).await.is_err());
+        assert_eq!(cached.stats().store_calls, 2);
+    }
+
+    #[tokio::test]
+    async fn each_store_has_its_own_front_entries() {
+        // Two caches over stores that answer differently for one key: a
+        // thread that has used the first must not answer the second from it.
+        let (first, _) = revocable();
+        let (second, revoked) = revocable();
+        revoked.store(true, Ordering::SeqCst);
+        let a = CachedStore::new(first);
+        let b = CachedStore::new(second);
+        a.lookup("AKIAROOT", None).await.unwrap();
+        assert!(a.lookup_now("AKIAROOT", None).unwrap().is_ok());
+        assert!(a.lookup_now("AKIAROOT", None).unwrap().is_ok());
+        assert!(b.lookup_now("AKIAROOT", None).is_none());
+        assert!(b.lookup("AKIAROOT", None).await.is_err());
     }
 
     #[test]

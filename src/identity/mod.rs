@@ -78,7 +78,7 @@ mod base32;
 mod cache;
 mod clock;
 mod error;
-mod key_front;
+mod front;
 mod principal;
 mod roles;
 mod secret;
