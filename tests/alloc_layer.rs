@@ -428,8 +428,8 @@ fn request(parts: &http::request::Parts, body: &[u8], frame: usize) -> Request<F
 /// extensions map that `Authenticated` opens (three: `http::Extensions`
 /// boxes its map, its table and each value), plus for a KMS-style request in
 /// several frames the buffer of its body and for a presigned URL the decoded
-/// copies of its escaped parameters (8 for the presigned GET when this was
-/// written, 3 for the others).
+/// session token (4 for the presigned GET when this was written, 3 for the
+/// others).
 const BUDGET_VERIFIED: u64 = 10;
 /// A rejected request: the error with its context (access key id, scope),
 /// its message, and the rendered error document, request id and headers

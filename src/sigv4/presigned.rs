@@ -13,7 +13,7 @@ use super::encode::{
 };
 use super::error::{Detail, Error, ErrorKind, Limit};
 use super::payload::{PayloadMode, UNSIGNED_PAYLOAD};
-use super::scope::{parse_credential, SignedHeaders};
+use super::scope::{credential_from_parts, parse_credential, CredentialScope, SignedHeaders};
 use super::settings::{PresignedPayload, VerifySettings};
 use super::time::AmzDate;
 
@@ -179,7 +179,7 @@ impl<'a> QueryAuth<'a> {
             return Err(Error::malformed(Q, QUERY_PARAMS_REQUIRED));
         };
 
-        let (access_key_id, scope) = parse_credential(decode_str(credential, Q)?, Q)?;
+        let (access_key_id, scope) = parse_query_credential(credential)?;
         let Some(date) = AmzDate::parse(&decode(date)) else {
             return Err(Error::new(ErrorKind::InvalidDate, Some(Q), Detail::None));
         };
@@ -266,6 +266,59 @@ fn parse_query_token(raw: &[u8], max: usize) -> Result<Cow<'_, str>, Error> {
     })
 }
 
+/// `parse_credential(decode_str(raw))`, with the parts borrowed from the URL
+/// when the only escapes in it are the `%2F` between them (the form the
+/// SDKs write): no copy, where decoding first would copy the whole and then
+/// each part.
+fn parse_query_credential(raw: &[u8]) -> Result<(Cow<'_, str>, CredentialScope<'_>), Error> {
+    match plain_credential_parts(raw) {
+        Some(parts) => credential_from_parts(parts, SignatureLocation::Query),
+        None => parse_credential(
+            decode_str(raw, SignatureLocation::Query)?,
+            SignatureLocation::Query,
+        ),
+    }
+}
+
+/// The five parts of a credential whose separators are `/`, `%2F` or `%2f`
+/// and which holds no other escape, no `+` and nothing but ASCII; `None`
+/// otherwise, and when the access key id itself holds a separator.
+fn plain_credential_parts(raw: &[u8]) -> Option<[&str; 5]> {
+    if !raw.is_ascii() {
+        return None;
+    }
+    let text = std::str::from_utf8(raw).ok()?;
+    let mut parts = [""; 5];
+    let (mut n, mut start, mut i) = (0, 0, 0);
+    while i < raw.len() {
+        let width = match raw[i] {
+            b'/' => 1,
+            b'%' if raw.get(i + 1) == Some(&b'2')
+                && matches!(raw.get(i + 2), Some(b'F' | b'f')) =>
+            {
+                3
+            }
+            b'%' | b'+' => return None,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        if n == 4 {
+            return None;
+        }
+        parts[n] = &text[start..i];
+        n += 1;
+        i += width;
+        start = i;
+    }
+    if n != 4 {
+        return None;
+    }
+    parts[4] = &text[start..];
+    Some(parts)
+}
+
 fn decode(raw: &[u8]) -> Cow<'_, [u8]> {
     match decode_query_component(raw) {
         Some(v) => Cow::Owned(v),
@@ -319,6 +372,58 @@ fn parse_expires(v: &[u8]) -> Result<u32, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_credentials_parse_as_decoding_first_would() {
+        let q = SignatureLocation::Query;
+        // Parts and separators the SDKs write, and ones they do not.
+        let parts = [
+            "AKID",
+            "",
+            "20150830",
+            "2015083",
+            "us-east-1",
+            "s3",
+            "aws4_request",
+            "A%41",
+            "a+b",
+            "x%2",
+        ];
+        let seps = ["/", "%2F", "%2f", "%252F", "%2G"];
+        let mut plain = 0;
+        let mut checked = 0;
+        for a in parts {
+            for d in parts {
+                for r in parts {
+                    for t in ["aws4_request", "aws4_reques"] {
+                        for (i, sep) in seps.iter().enumerate() {
+                            let other = seps[(i + 1) % seps.len()];
+                            for raw in [
+                                format!("{a}{sep}{d}{sep}{r}{sep}s3{sep}{t}"),
+                                format!("{a}{other}{d}{sep}{r}{sep}s3{other}{t}"),
+                                format!("{a}{sep}x{sep}{d}{sep}{r}{sep}s3{sep}{t}"),
+                            ] {
+                                let raw = raw.as_bytes();
+                                let ours = parse_query_credential(raw);
+                                let decoded_first =
+                                    decode_str(raw, q).and_then(|c| parse_credential(c, q));
+                                assert_eq!(ours, decoded_first, "{}", String::from_utf8_lossy(raw));
+                                plain += usize::from(plain_credential_parts(raw).is_some());
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(plain > 1000, "{plain} of {checked} took the borrowed route");
+        // The SDK form borrows every part.
+        let (akid, scope) =
+            parse_query_credential(b"AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fs3%2Faws4_request")
+                .unwrap();
+        assert!(matches!(akid, Cow::Borrowed("AKIDEXAMPLE")));
+        assert_eq!(scope.to_string(), "20150830/us-east-1/s3/aws4_request");
+    }
 
     #[test]
     fn query_tokens_are_checked_then_decoded() {

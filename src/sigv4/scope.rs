@@ -161,37 +161,71 @@ pub(crate) fn parse_credential<'a>(
     let region = rg + 1..sv;
     let service = sv + 1..t;
     let term = t + 1..s.len();
-    if akid.is_empty() {
-        return Err(Error::malformed_credential(
-            location,
-            "a non-empty Access Key (AKID) must be provided in the credential.",
-        ));
-    }
-    let Some(scope_date) = ScopeDate::parse(s[date.clone()].as_bytes()) else {
-        return Err(Error::malformed_credential(
-            location,
-            format!(
-                "incorrect date format \"{}\". This date in the credential must be in the format \"yyyyMMdd\".",
-                printable(&s[date])
-            ),
-        ));
-    };
-    if region.is_empty() || service.is_empty() {
-        return Err(Error::malformed_credential(location, CREDENTIAL_SHAPE));
-    }
-    if &s[term.clone()] != SCOPE_TERMINATOR {
-        return Err(Error::new(
-            ErrorKind::BadTerminator,
-            Some(location),
-            Detail::Terminator(printable(&s[term])),
-        ));
-    }
+    let scope_date = check_credential_parts(
+        [
+            &s[akid.clone()],
+            &s[date],
+            &s[region.clone()],
+            &s[service.clone()],
+            &s[term],
+        ],
+        location,
+    )?;
     let scope = CredentialScope {
         date: scope_date,
         region: sub(&credential, region),
         service: sub(&credential, service),
     };
     Ok((sub(&credential, akid), scope))
+}
+
+/// [`parse_credential`] of the five parts, already cut, borrowed as they are.
+pub(crate) fn credential_from_parts<'a>(
+    parts: [&'a str; 5],
+    location: SignatureLocation,
+) -> Result<(Cow<'a, str>, CredentialScope<'a>), Error> {
+    let date = check_credential_parts(parts, location)?;
+    let [akid, _, region, service, _] = parts;
+    let scope = CredentialScope {
+        date,
+        region: Cow::Borrowed(region),
+        service: Cow::Borrowed(service),
+    };
+    Ok((Cow::Borrowed(akid), scope))
+}
+
+/// The checks of a credential's parts (access key id, date, region, service,
+/// terminator), in AWS's order; the scope date when they pass.
+fn check_credential_parts(
+    [akid, date, region, service, term]: [&str; 5],
+    location: SignatureLocation,
+) -> Result<ScopeDate, Error> {
+    if akid.is_empty() {
+        return Err(Error::malformed_credential(
+            location,
+            "a non-empty Access Key (AKID) must be provided in the credential.",
+        ));
+    }
+    let Some(scope_date) = ScopeDate::parse(date.as_bytes()) else {
+        return Err(Error::malformed_credential(
+            location,
+            format!(
+                "incorrect date format \"{}\". This date in the credential must be in the format \"yyyyMMdd\".",
+                printable(date)
+            ),
+        ));
+    };
+    if region.is_empty() || service.is_empty() {
+        return Err(Error::malformed_credential(location, CREDENTIAL_SHAPE));
+    }
+    if term != SCOPE_TERMINATOR {
+        return Err(Error::new(
+            ErrorKind::BadTerminator,
+            Some(location),
+            Detail::Terminator(printable(term)),
+        ));
+    }
+    Ok(scope_date)
 }
 
 /// The positions of the last four `/` of `s`, last first.
