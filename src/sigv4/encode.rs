@@ -58,7 +58,7 @@ static UPPER_HEX_VALUE: [u8; 256] = hex_table(false);
 /// The byte of a valid `%XX` escape (hex digits of either case) starting at
 /// `i`.
 #[inline]
-fn escape_at(s: &[u8], i: usize) -> Option<u8> {
+pub(crate) fn escape_at(s: &[u8], i: usize) -> Option<u8> {
     let &[p, h, l] = s.get(i..)?.first_chunk::<3>()?;
     let (h, l) = (DIGIT_VALUE[usize::from(h)], DIGIT_VALUE[usize::from(l)]);
     (p == b'%' && (h | l) & 0xf0 == 0).then_some(h << 4 | l)

@@ -9,7 +9,8 @@ use super::auth::{
     MAX_EXPIRES,
 };
 use super::encode::{
-    decode_query_component, decode_visible_ascii, decoded_eq, is_literal_component, query_pairs,
+    decode_query_component, decode_visible_ascii, decoded_eq, escape_at, is_literal_component,
+    query_pairs,
 };
 use super::error::{Detail, Error, ErrorKind, Limit};
 use super::payload::{PayloadMode, UNSIGNED_PAYLOAD};
@@ -293,11 +294,7 @@ fn plain_credential_parts(raw: &[u8]) -> Option<[&str; 5]> {
     while i < raw.len() {
         let width = match raw[i] {
             b'/' => 1,
-            b'%' if raw.get(i + 1) == Some(&b'2')
-                && matches!(raw.get(i + 2), Some(b'F' | b'f')) =>
-            {
-                3
-            }
+            b'%' if escape_at(raw, i) == Some(b'/') => 3,
             b'%' | b'+' => return None,
             _ => {
                 i += 1;
