@@ -25,7 +25,9 @@ use tower_service::Service;
 
 use crate::body::{BoxError, VerifiedBody};
 use crate::response::{ErrorBody, ResponseBody};
-use crate::verifier::{content_length, error_response, BodyRead, Detached, Gate, Verification};
+use crate::verifier::{
+    content_length, error_response, BodyRead, Gate, NeedsBodyHash, Verification,
+};
 
 /// The gate of one request: the request for the inner service, or the error
 /// response for the client.
@@ -163,7 +165,7 @@ pin_project! {
             gate: Option<Arc<dyn Gate<B>>>,
             parts: Option<Parts>,
             read: BodyRead,
-            detached: Option<Detached>,
+            pending: Option<NeedsBodyHash>,
             inner: Option<I>,
         },
         // The store's answer is awaited.
@@ -261,14 +263,14 @@ where
                                     return Poll::Ready(Ok(next.map(ResponseBody::error)));
                                 }
                             };
-                            // The body goes where it can be pinned; the parts
-                            // stay here while `pending` borrows them.
+                            // The body goes where it can be pinned; the rest
+                            // joins it only if the body is not all there yet.
                             this.state.set(SigV4State::Reading {
                                 body,
                                 gate: None,
                                 parts: None,
                                 read,
-                                detached: None,
+                                pending: None,
                                 inner,
                             });
                             let SigV4Proj::Reading {
@@ -276,7 +278,7 @@ where
                                 gate: gate_slot,
                                 parts: parts_slot,
                                 read,
-                                detached,
+                                pending: pending_slot,
                                 inner,
                             } = this.state.as_mut().project()
                             else {
@@ -284,7 +286,7 @@ where
                             };
                             match read.poll_read(body, cx) {
                                 Poll::Pending => {
-                                    *detached = Some(pending.detach());
+                                    *pending_slot = Some(pending);
                                     *parts_slot = Some(parts);
                                     *gate_slot = Some(gate);
                                     return Poll::Pending;
@@ -311,18 +313,15 @@ where
                     gate,
                     parts,
                     read,
-                    detached,
+                    pending,
                     inner,
                 } => {
                     let outcome = ready!(read.poll_read(body, cx));
                     let gate = gate.take().expect(TAKEN);
                     let mut parts = parts.take().expect(TAKEN);
-                    let detached = detached.take().expect(TAKEN);
+                    let pending = pending.take().expect(TAKEN);
                     let inner = inner.take();
-                    let next = match detached
-                        .reattach(gate.settings(), &parts)
-                        .and_then(|pending| pending.finish_read(outcome))
-                    {
+                    let next = match pending.finish_read(outcome) {
                         Ok((verified, data)) => {
                             let body = verified.apply_buffered(&mut parts, data);
                             Next::Call(Request::from_parts(parts, body))

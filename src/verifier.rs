@@ -80,10 +80,11 @@ use crate::identity::{Credential, CredentialStore, LookupError, SigningKeyCache}
 use crate::response::ErrorBody;
 use crate::response::ErrorProtocol;
 use crate::settings::{SigV4Settings, UnsignedRequests};
+use crate::sigv4::canonical::{texts_before_body, texts_with_body};
 use crate::sigv4::chunked::{ChunkSigner, ChunkedConfig, ChunkedDecoder};
 use crate::sigv4::{
-    self, CanonicalRequest, ErrorKind, PayloadMode, RequestView, SignedRequest, SigningKey,
-    StringToSign,
+    self, CanonicalRequest, ErrorKind, PayloadMode, PendingSignature, RequestView, SignedRequest,
+    SigningKey, StringToSign,
 };
 
 /// `x-amz-decoded-content-length`.
@@ -168,12 +169,12 @@ impl<S> Verifier<S> {
 // Boxing the large variant would cost an allocation per request; the value
 // lives once, inside the verification future.
 #[allow(clippy::large_enum_variant)]
-pub enum Verification<'a> {
+pub enum Verification {
     /// The signature checked out.
     Verified(Verified),
     /// The signature covers the hash of the body: read and hash it, then
     /// call [`NeedsBodyHash::finish`].
-    NeedsBodyHash(NeedsBodyHash<'a>),
+    NeedsBodyHash(NeedsBodyHash),
     /// An unsigned request, let through by
     /// [`UnsignedRequests::Anonymous`].
     Anonymous(Anonymous),
@@ -260,12 +261,31 @@ impl fmt::Debug for Verified {
 
 /// A request whose signature covers the hash of its body. Everything but the
 /// signature has been checked, and the credential found.
-pub struct NeedsBodyHash<'a> {
-    checked: Checked<'a>,
+///
+/// It holds no borrow of the request: the canonical request was hashed up
+/// to its payload line when it was made (see
+/// [`PendingSignature`](crate::sigv4::PendingSignature)), so the parts can
+/// move while the body is awaited.
+pub struct NeedsBodyHash {
+    pending: PendingSignature,
+    authenticated: Authenticated,
+    protocol: ErrorProtocol,
+    now: SystemTime,
     max_body_len: usize,
+    /// What an S3-style mismatch report needs, kept only when the request's
+    /// service answers in S3's error format.
+    report: Option<Box<ReportSource>>,
 }
 
-impl NeedsBodyHash<'_> {
+/// The parts of an S3 mismatch report known before the body.
+struct ReportSource {
+    signature_provided: String,
+    /// The canonical request and the string to sign without their last
+    /// lines, when [`SigV4Settings::signature_mismatch_details`] asks for them.
+    texts: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl NeedsBodyHash {
     /// The most bytes of body to read
     /// ([`SigV4Settings::max_buffered_body`]); over it, answer
     /// [`NeedsBodyHash::body_too_large`].
@@ -275,14 +295,24 @@ impl NeedsBodyHash<'_> {
 
     /// The error protocol of the request's service.
     pub fn protocol(&self) -> ErrorProtocol {
-        self.checked.protocol
+        self.protocol
+    }
+
+    /// The caller the request will be from if the signature checks out.
+    pub fn authenticated(&self) -> &Authenticated {
+        &self.authenticated
     }
 
     /// Verifies the signature with the SHA-256 of the body.
     pub fn finish(self, body_hash: &[u8; 32]) -> Result<Verified, AuthError> {
-        self.checked
-            .verify_signature(Some(body_hash))
-            .map_err(AuthError::traced)
+        match self.pending.finish(body_hash) {
+            Ok(()) => Ok(Verified {
+                authenticated: self.authenticated,
+                plan: BodyPlan::PassThrough,
+                protocol: self.protocol,
+            }),
+            Err(e) => Err(self.signature_error(e, body_hash).traced()),
+        }
     }
 
     /// [`finish`](Self::finish) with the outcome of reading the body.
@@ -303,71 +333,130 @@ impl NeedsBodyHash<'_> {
     /// The error for a body over [`max_body_len`](Self::max_body_len)
     /// (`proposed`: its length when known, from `Content-Length`).
     pub fn body_too_large(&self, proposed: Option<u64>) -> AuthError {
-        self.checked
-            .context(AuthError::body_too_large(
-                proposed,
-                self.max_body_len as u64,
-                self.checked.protocol,
-                self.checked.now,
-            ))
-            .traced()
+        self.context(AuthError::body_too_large(
+            proposed,
+            self.max_body_len as u64,
+            self.protocol,
+            self.now,
+        ))
+        .traced()
     }
 
     /// The error for a body that failed to arrive.
     pub fn body_read_failed(&self, error: impl Into<BoxError>) -> AuthError {
-        self.checked
-            .context(AuthError::body_read(
-                error,
-                self.checked.protocol,
-                self.checked.now,
-            ))
+        self.context(AuthError::body_read(error, self.protocol, self.now))
             .traced()
+    }
+
+    fn context(&self, error: AuthError) -> AuthError {
+        let caller = &self.authenticated;
+        error.with_request(caller.access_key_id(), Some(caller.scope().to_string()))
+    }
+
+    fn signature_error(&self, error: sigv4::Error, body_hash: &[u8; 32]) -> AuthError {
+        let mismatch = error.kind() == ErrorKind::SignatureMismatch;
+        let mut e = self.context(AuthError::core(error, self.protocol, self.now));
+        if let (true, Some(report)) = (mismatch, &self.report) {
+            let details = report.texts.as_ref().map(|(canonical, string_to_sign)| {
+                texts_with_body(canonical, string_to_sign, body_hash)
+            });
+            e = e.with_mismatch(MismatchReport {
+                signature_provided: report.signature_provided.clone(),
+                details,
+            });
+        }
+        e
     }
 }
 
-impl fmt::Debug for NeedsBodyHash<'_> {
+impl fmt::Debug for NeedsBodyHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NeedsBodyHash")
-            .field("request", &self.checked.signed)
+            .field("authenticated", &self.authenticated)
             .field("max_body_len", &self.max_body_len)
             .finish_non_exhaustive()
     }
 }
 
-/// A request that passed every check but the signature.
-struct Checked<'a> {
-    signed: SignedRequest<'a>,
-    view: RequestView<'a>,
+/// A request that passed every check but the signature, its key found.
+/// Borrowed, and short-lived: the parsed request is large, and a move is a
+/// copy.
+struct Checked<'p, 'a> {
+    prepared: &'p Prepared<'a>,
     key: SigningKey,
     credential: Credential,
-    protocol: ErrorProtocol,
-    now: SystemTime,
     mismatch_details: bool,
-    chunked: Option<(ChunkedConfig, Option<u64>)>,
 }
 
-impl Checked<'_> {
+impl Checked<'_, '_> {
     fn context(&self, error: AuthError) -> AuthError {
-        error.with_request(
-            self.signed.access_key_id(),
-            Some(self.signed.scope().to_string()),
-        )
+        let signed = &self.prepared.signed;
+        error.with_request(signed.access_key_id(), Some(signed.scope().to_string()))
     }
 
-    // By reference: `Checked` is large (the parsed request), and a move
-    // into the call is a copy.
-    fn verify_signature(&self, body_hash: Option<&[u8; 32]>) -> Result<Verified, AuthError> {
-        if let Err(e) = sigv4::verify_signature(&self.signed, &self.view, &self.key, body_hash) {
-            return Err(self.signature_error(e, body_hash));
+    /// The caller, from the parsed request and the credential.
+    fn authenticated(&self) -> Authenticated {
+        let signed = &self.prepared.signed;
+        Authenticated::new(AuthenticatedParts {
+            principal: Arc::clone(self.credential.principal()),
+            access_key_id: signed.access_key_id(),
+            scope: signed.scope(),
+            signing_time: signed.date().to_system_time(),
+            location: signed.location(),
+            expires: signed.expires(),
+            session_expiry: self.credential.expiry(),
+            session_issued_at: self.credential.issued_at(),
+            payload: signed.payload_mode(),
+        })
+    }
+
+    /// The check of a request whose payload hash is not declared: the body
+    /// is needed. `None` when the request declares it.
+    fn awaiting_body(&self, max_body_len: usize) -> Option<NeedsBodyHash> {
+        let Prepared {
+            signed,
+            view,
+            protocol,
+            now,
+            ..
+        } = self.prepared;
+        let pending = PendingSignature::new(signed, view, &self.key)?;
+        let report = protocol.is_s3().then(|| {
+            Box::new(ReportSource {
+                signature_provided: hex::encode(signed.signature()),
+                texts: self
+                    .mismatch_details
+                    .then(|| texts_before_body(signed, view)),
+            })
+        });
+        Some(NeedsBodyHash {
+            pending,
+            authenticated: self.authenticated(),
+            protocol: *protocol,
+            now: *now,
+            max_body_len,
+            report,
+        })
+    }
+
+    /// Verifies the signature of a request that declares its payload.
+    fn verify_signature(&self) -> Result<Verified, AuthError> {
+        let Prepared {
+            signed,
+            view,
+            protocol,
+            chunked,
+            ..
+        } = self.prepared;
+        if let Err(e) = sigv4::verify_signature(signed, view, &self.key, None) {
+            return Err(self.signature_error(e));
         }
-        let signed = &self.signed;
         let plan = match signed.payload_mode() {
             PayloadMode::Sha256(hash) => BodyPlan::Hashed(hash),
             PayloadMode::StreamingSigned
             | PayloadMode::StreamingSignedTrailer
             | PayloadMode::StreamingUnsignedTrailer => {
-                let (config, decoded_length) = self
-                    .chunked
+                let (config, decoded_length) = chunked
                     .clone()
                     .unwrap_or_else(|| (ChunkedConfig::default(), None));
                 let decoder = match signed.payload_mode() {
@@ -397,42 +486,36 @@ impl Checked<'_> {
             }
             _ => BodyPlan::PassThrough,
         };
-        let authenticated = Authenticated::new(AuthenticatedParts {
-            principal: Arc::clone(self.credential.principal()),
-            access_key_id: signed.access_key_id(),
-            scope: signed.scope(),
-            signing_time: signed.date().to_system_time(),
-            location: signed.location(),
-            expires: signed.expires(),
-            session_expiry: self.credential.expiry(),
-            session_issued_at: self.credential.issued_at(),
-            payload: signed.payload_mode(),
-        });
         Ok(Verified {
-            authenticated,
+            authenticated: self.authenticated(),
             plan,
-            protocol: self.protocol,
+            protocol: *protocol,
         })
     }
 
-    fn signature_error(&self, error: sigv4::Error, body_hash: Option<&[u8; 32]>) -> AuthError {
+    fn signature_error(&self, error: sigv4::Error) -> AuthError {
+        let Prepared {
+            signed,
+            view,
+            protocol,
+            now,
+            ..
+        } = self.prepared;
         let mismatch = error.kind() == ErrorKind::SignatureMismatch;
-        let mut e = self.context(AuthError::core(error, self.protocol, self.now));
-        if mismatch && self.protocol.is_s3() {
+        let mut e = self.context(AuthError::core(error, *protocol, *now));
+        if mismatch && protocol.is_s3() {
             // What the client should have signed, rebuilt from the request:
             // never the signature the server computed.
             let details = if self.mismatch_details {
-                CanonicalRequest::new(&self.signed, &self.view, body_hash)
-                    .ok()
-                    .map(|creq| {
-                        let sts = StringToSign::new(&self.signed, &creq.sha256());
-                        (sts.as_str().to_owned(), creq.as_bytes().to_vec())
-                    })
+                CanonicalRequest::new(signed, view, None).ok().map(|creq| {
+                    let sts = StringToSign::new(signed, &creq.sha256());
+                    (sts.as_str().to_owned(), creq.as_bytes().to_vec())
+                })
             } else {
                 None
             };
             e = e.with_mismatch(MismatchReport {
-                signature_provided: hex::encode(self.signed.signature()),
+                signature_provided: hex::encode(signed.signature()),
                 details,
             });
         }
@@ -446,11 +529,11 @@ impl<S: CredentialStore> Verifier<S> {
     ///
     /// Errors carry the code, status and message AWS answers with in the
     /// error protocol of the request's service.
-    pub async fn verify<'a>(&self, parts: &'a Parts) -> Result<Verification<'a>, AuthError> {
+    pub async fn verify(&self, parts: &Parts) -> Result<Verification, AuthError> {
         self.verify_inner(parts).await.map_err(AuthError::traced)
     }
 
-    async fn verify_inner<'a>(&self, parts: &'a Parts) -> Result<Verification<'a>, AuthError> {
+    async fn verify_inner(&self, parts: &Parts) -> Result<Verification, AuthError> {
         let prepared = match self.shared.prepare(parts) {
             Step::Finished(result) => return result,
             Step::Lookup(prepared) => prepared,
@@ -463,14 +546,14 @@ impl<S: CredentialStore> Verifier<S> {
                 prepared.signed.security_token(),
             )
             .await;
-        self.shared.after_lookup(prepared, found)
+        self.shared.after_lookup(&prepared, found)
     }
 
     /// [`verify`](Self::verify) without waiting, when the credential store
     /// answers at once ([`CredentialStore::lookup_now`]: in-memory stores,
     /// cache hits); `None` when the store has to be awaited (then call
     /// [`verify`](Self::verify)).
-    pub fn verify_now<'a>(&self, parts: &'a Parts) -> Option<Result<Verification<'a>, AuthError>> {
+    pub fn verify_now(&self, parts: &Parts) -> Option<Result<Verification, AuthError>> {
         self.shared.verify_now(parts)
     }
     /// Verifies a whole request: [`verify`](Self::verify), the body read and
@@ -517,7 +600,7 @@ impl<S: CredentialStore> Verifier<S> {
 /// of a [`Verifier`], without naming its store.
 pub(crate) trait Gate<B>: Send + Sync {
     /// [`Verifier::verify_now`].
-    fn verify_now<'a>(&self, parts: &'a Parts) -> Option<Result<Verification<'a>, AuthError>>;
+    fn verify_now(&self, parts: &Parts) -> Option<Result<Verification, AuthError>>;
 
     /// The settings.
     fn settings(&self) -> &SigV4Settings;
@@ -535,7 +618,7 @@ where
     B: Body + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    fn verify_now<'a>(&self, parts: &'a Parts) -> Option<Result<Verification<'a>, AuthError>> {
+    fn verify_now(&self, parts: &Parts) -> Option<Result<Verification, AuthError>> {
         Shared::verify_now(self, parts)
     }
 
@@ -575,76 +658,10 @@ impl<S: CredentialStore + 'static> Verifier<S> {
     }
 }
 
-/// A [`NeedsBodyHash`] without its borrows of the request: what was found
-/// (key, credential) survives while the body is awaited, and
-/// [`reattach`](Self::reattach) parses the request again (parsing cannot
-/// fail the second time; the checks and the lookup are not repeated).
-pub(crate) struct Detached {
-    key: SigningKey,
-    credential: Credential,
-    protocol: ErrorProtocol,
-    now: SystemTime,
-    mismatch_details: bool,
-    chunked: Option<(ChunkedConfig, Option<u64>)>,
-    max_body_len: usize,
-}
-
-impl NeedsBodyHash<'_> {
-    /// Lets go of the request's parts.
-    pub(crate) fn detach(self) -> Detached {
-        let Checked {
-            key,
-            credential,
-            protocol,
-            now,
-            mismatch_details,
-            chunked,
-            ..
-        } = self.checked;
-        Detached {
-            key,
-            credential,
-            protocol,
-            now,
-            mismatch_details,
-            chunked,
-            max_body_len: self.max_body_len,
-        }
-    }
-}
-
-impl Detached {
-    /// The [`NeedsBodyHash`] of `parts` again.
-    pub(crate) fn reattach<'a>(
-        self,
-        settings: &SigV4Settings,
-        parts: &'a Parts,
-    ) -> Result<NeedsBodyHash<'a>, AuthError> {
-        let view = RequestView::from_parts(parts);
-        match sigv4::parse(&view, settings.verify_settings()) {
-            Ok(Some(signed)) => Ok(NeedsBodyHash {
-                checked: Checked {
-                    signed,
-                    view,
-                    key: self.key,
-                    credential: self.credential,
-                    protocol: self.protocol,
-                    now: self.now,
-                    mismatch_details: self.mismatch_details,
-                    chunked: self.chunked,
-                },
-                max_body_len: self.max_body_len,
-            }),
-            Ok(None) => Err(AuthError::missing_authentication(self.protocol, self.now).traced()),
-            Err(e) => Err(AuthError::core(e, self.protocol, self.now).traced()),
-        }
-    }
-}
-
 /// What [`Shared::prepare`] leads to: an answer without the store, or a
 /// request to look the key up for.
 enum Step<'a> {
-    Finished(Result<Verification<'a>, AuthError>),
+    Finished(Result<Verification, AuthError>),
     Lookup(Prepared<'a>),
 }
 
@@ -658,7 +675,7 @@ struct Prepared<'a> {
 }
 
 impl<S: CredentialStore> Shared<S> {
-    fn verify_now<'a>(&self, parts: &'a Parts) -> Option<Result<Verification<'a>, AuthError>> {
+    fn verify_now(&self, parts: &Parts) -> Option<Result<Verification, AuthError>> {
         if !self.store.answers_now() {
             return None;
         }
@@ -671,7 +688,7 @@ impl<S: CredentialStore> Shared<S> {
             prepared.signed.security_token(),
         )?;
         Some(
-            self.after_lookup(prepared, found)
+            self.after_lookup(&prepared, found)
                 .map_err(AuthError::traced),
         )
     }
@@ -748,18 +765,18 @@ impl<S: CredentialStore> Shared<S> {
 
     /// The signing key, and the signature when the request declares its
     /// payload.
-    fn after_lookup<'a>(
+    fn after_lookup(
         &self,
-        prepared: Prepared<'a>,
+        prepared: &Prepared<'_>,
         found: Result<Credential, LookupError>,
-    ) -> Result<Verification<'a>, AuthError> {
+    ) -> Result<Verification, AuthError> {
         let Prepared {
             signed,
-            view,
             protocol,
             now,
-            chunked,
+            ..
         } = prepared;
+        let (protocol, now) = (*protocol, *now);
         let context =
             |e: AuthError| e.with_request(signed.access_key_id(), Some(signed.scope().to_string()));
         let credential = match found {
@@ -782,22 +799,15 @@ impl<S: CredentialStore> Shared<S> {
             scope.service(),
         );
         let checked = Checked {
-            signed,
-            view,
+            prepared,
             key,
             credential,
-            protocol,
-            now,
             mismatch_details: self.settings.signature_mismatch_details,
-            chunked,
         };
-        if checked.signed.needs_body_hash() {
-            return Ok(Verification::NeedsBodyHash(NeedsBodyHash {
-                checked,
-                max_body_len: self.settings.max_buffered_body,
-            }));
+        if let Some(pending) = checked.awaiting_body(self.settings.max_buffered_body) {
+            return Ok(Verification::NeedsBodyHash(pending));
         }
-        checked.verify_signature(None).map(Verification::Verified)
+        checked.verify_signature().map(Verification::Verified)
     }
 }
 

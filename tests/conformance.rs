@@ -17,7 +17,7 @@ use common::{read, sha256, shared_path, Folding, RawRequest};
 use http::{HeaderName, HeaderValue};
 use tower_sigv4::sigv4::{
     self, canonical_request_hash, AmzDate, CanonicalRequest, Error, ErrorKind, PayloadMode,
-    ServiceRules, SessionTokenMode, SignatureLocation, SigningKey, StringToSign,
+    PendingSignature, ServiceRules, SessionTokenMode, SignatureLocation, SigningKey, StringToSign,
     UriPathNormalizationMode, UriPathRule, VerifySettings,
 };
 
@@ -38,7 +38,30 @@ fn verify(raw: &RawRequest, case: &Case) -> Result<(), Error> {
     sigv4::check(&signed, &view, &case.settings, case.now)?;
     let scope = signed.scope();
     let key = SigningKey::derive(&case.secret, scope.date(), scope.region(), scope.service());
-    sigv4::verify_signature(&signed, &view, &key, Some(&sha256(&raw.body)))
+    let body_hash = sha256(&raw.body);
+    let result = sigv4::verify_signature(&signed, &view, &key, Some(&body_hash));
+    // The check split around the body (hashed up to the payload line before
+    // the body arrives) answers the same, and only for the body signed.
+    match PendingSignature::new(&signed, &view, &key) {
+        Some(pending) => {
+            let split = pending.finish(&body_hash);
+            assert_eq!(
+                split.as_ref().err().map(Error::kind),
+                result.as_ref().err().map(Error::kind),
+                "{}: the split check",
+                case.name
+            );
+            let other = sha256(&[raw.body.as_slice(), b"x"].concat());
+            assert_eq!(
+                pending.finish(&other).map_err(|e| e.kind()),
+                Err(ErrorKind::SignatureMismatch),
+                "{}: the split check with another body",
+                case.name
+            );
+        }
+        None => assert!(!signed.needs_body_hash(), "{}", case.name),
+    }
+    result
 }
 
 /// Our canonical request and string to sign, with the streamed hash checked

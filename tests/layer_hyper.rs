@@ -16,7 +16,7 @@ use http_body_util::Full;
 use sha2::{Digest, Sha256};
 use support::*;
 use tower_sigv4::identity::Clock;
-use tower_sigv4::{SigV4Settings, UnsignedRequests};
+use tower_sigv4::{ErrorProtocol, ServiceConfig, SigV4Settings, UnsignedRequests};
 
 fn sha_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
@@ -416,6 +416,62 @@ async fn wrong_secret_is_signature_does_not_match_with_s3_details() {
         .as_str()
         .unwrap()
         .starts_with("The request signature we calculated"));
+}
+
+/// A service of the general rules that answers in S3's XML: no hash header,
+/// so the signature is checked after the body is read, from the canonical
+/// request hashed before it; the mismatch report must still be the request
+/// as received, its payload line the hash of the body that came.
+#[tokio::test]
+async fn a_body_hash_mismatch_in_s3_format_reports_the_received_request() {
+    let f =
+        fixture_with(|s| s.with_service_config("example", ServiceConfig::new(ErrorProtocol::S3)))
+            .await;
+    let signed_body: &[u8] = b"Action=Put&Value=1";
+    let sent_body: &'static [u8] = b"Action=Put&Value=2";
+    let mut req = f.request("POST", "/a/b", sent_body);
+    Signing::new("example")
+        .key(ROOT_AKID, ROOT_SECRET)
+        .sign(&mut req, SignableBody::Bytes(signed_body));
+    assert!(req.headers().get("x-amz-content-sha256").is_none());
+    let a = send(req).await;
+    assert_eq!(a.status, 403);
+    a.assert_error_headers();
+    let xml = a.xml();
+    assert_eq!(xml["Code"], "SignatureDoesNotMatch");
+    let creq = &xml["CanonicalRequest"];
+    let sts = &xml["StringToSign"];
+    assert!(creq.starts_with("POST\n/a/b\n\n"), "{creq}");
+    // The payload line is the hash of the body received…
+    assert!(
+        creq.ends_with(&format!("\n{}", sha_hex(sent_body))),
+        "{creq}"
+    );
+    assert_eq!(sts.rsplit('\n').next().unwrap(), sha_hex(creq.as_bytes()));
+    // …and with the signed body's hash instead, the string to sign is what
+    // the client signed: its HMAC under the signing key is the signature sent.
+    let signed_creq = format!(
+        "{}{}",
+        creq.strip_suffix(&sha_hex(sent_body)).unwrap(),
+        sha_hex(signed_body)
+    );
+    let (head, _) = sts.rsplit_once('\n').unwrap();
+    let signed_sts = format!("{head}\n{}", sha_hex(signed_creq.as_bytes()));
+    let scope: Vec<&str> = head.rsplit('\n').next().unwrap().split('/').collect();
+    let hmac = |key: &[u8], data: &[u8]| -> Vec<u8> {
+        use hmac::Mac;
+        let mut m = hmac::Hmac::<Sha256>::new_from_slice(key).unwrap();
+        m.update(data);
+        m.finalize().into_bytes().to_vec()
+    };
+    let mut key = hmac(format!("AWS4{ROOT_SECRET}").as_bytes(), scope[0].as_bytes());
+    for part in &scope[1..] {
+        key = hmac(&key, part.as_bytes());
+    }
+    assert_eq!(
+        hex::encode(hmac(&key, signed_sts.as_bytes())),
+        xml["SignatureProvided"]
+    );
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use super::encode::{decoded_eq, write_canonical_path, write_canonical_query, Sin
 use super::error::{Detail, Error, ErrorKind};
 use super::hex_digits::hex_encode;
 use super::key::{SigningKey, SCOPE_TERMINATOR};
-use super::mac::{macs_equal, Sha256Stream};
+use super::mac::{macs_equal, HmacPads, Sha256Stream};
 use super::request::RequestView;
 use super::settings::SessionTokenMode;
 
@@ -115,6 +115,16 @@ fn write_canonical_request<S: Sink>(
     request: &RequestView<'_>,
     payload: &PayloadLine<'_>,
 ) {
+    write_canonical_request_head(sink, signed, request);
+    sink.put(payload.as_bytes());
+}
+
+/// The canonical request up to its payload line, the last `\n` included.
+fn write_canonical_request_head<S: Sink>(
+    sink: &mut S,
+    signed: &SignedRequest<'_>,
+    request: &RequestView<'_>,
+) {
     let rules = signed.rules();
     sink.put(request.method());
     sink.put_byte(b'\n');
@@ -143,7 +153,6 @@ fn write_canonical_request<S: Sink>(
     sink.put_byte(b'\n');
     sink.put(signed.signed_headers().as_str().as_bytes());
     sink.put_byte(b'\n');
-    sink.put(payload.as_bytes());
 }
 
 /// SHA-256 of the canonical request, streamed: no intermediate buffer.
@@ -169,6 +178,12 @@ fn write_string_to_sign<S: Sink>(
     canonical_hash: &[u8; 32],
     sink: &mut S,
 ) {
+    write_string_to_sign_head(signed, sink);
+    put_hex_hash(sink, canonical_hash);
+}
+
+/// The string to sign up to its last line (the canonical request's hash).
+fn write_string_to_sign_head<S: Sink>(signed: &SignedRequest<'_>, sink: &mut S) {
     const ALG: usize = ALGORITHM.len();
     let mut head = [0u8; ALG + 1 + 16 + 1 + 8 + 1];
     head[..ALG].copy_from_slice(ALGORITHM.as_bytes());
@@ -183,8 +198,11 @@ fn write_string_to_sign<S: Sink>(
     sink.put_byte(b'/');
     sink.put(scope.service().as_bytes());
     sink.put(TERMINATOR_LINE);
+}
+
+fn put_hex_hash<S: Sink>(sink: &mut S, hash: &[u8; 32]) {
     let mut hex_hash = [0u8; 64];
-    hex_encode(canonical_hash, &mut hex_hash);
+    hex_encode(hash, &mut hex_hash);
     sink.put(&hex_hash);
 }
 
@@ -254,6 +272,144 @@ pub fn verify_signature(
             Detail::None,
         ))
     }
+}
+
+/// A signature check that waits only for the SHA-256 of the body, for a
+/// request that declares no payload hash ([`SignedRequest::needs_body_hash`]:
+/// KMS, STS and most services other than S3).
+///
+/// The canonical request is hashed up to its payload line and the string to
+/// sign up to its last line when the check is made, so the check owns
+/// everything it needs: the request's parts can change or go while the body
+/// arrives, and nothing is parsed again.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use sha2::{Digest, Sha256};
+/// use tower_sigv4::sigv4::{check, parse, PendingSignature, RequestView, SigningKey, VerifySettings};
+///
+/// // post-vanilla from the AWS SigV4 test suite: an empty body, its hash signed.
+/// let req = http::Request::post("https://example.amazonaws.com/")
+///     .header("host", "example.amazonaws.com")
+///     .header("x-amz-date", "20150830T123600Z")
+///     .header(
+///         "authorization",
+///         "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+///          SignedHeaders=host;x-amz-date, \
+///          Signature=5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b",
+///     )
+///     .body(())
+///     .unwrap();
+/// let (parts, ()) = req.into_parts();
+/// let view = RequestView::from_parts(&parts);
+/// let settings = VerifySettings::default();
+/// let signed = parse(&view, &settings).unwrap().unwrap();
+/// check(&signed, &view, &settings, UNIX_EPOCH + Duration::from_secs(1_440_938_160)).unwrap();
+/// let key = SigningKey::derive(
+///     b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+///     "20150830",
+///     "us-east-1",
+///     "service",
+/// );
+/// let pending = PendingSignature::new(&signed, &view, &key).expect("no payload hash declared");
+/// drop(parts); // the check no longer needs the request
+///
+/// assert!(pending.finish(&Sha256::digest(b"").into()).is_ok());
+/// assert!(pending.finish(&Sha256::digest(b"Param1=value1").into()).is_err());
+/// ```
+pub struct PendingSignature {
+    /// The canonical request, its payload line still to come.
+    canonical: Sha256Stream,
+    /// The inner HMAC over the string to sign, its last line still to come.
+    string_to_sign: Sha256Stream,
+    /// The signing key's pads, for the outer HMAC (wiped on drop).
+    pads: HmacPads,
+    signature: [u8; 32],
+    location: SignatureLocation,
+}
+
+impl PendingSignature {
+    /// The check of `signed` with `key`, up to the body's hash; `None` when
+    /// the request declares its payload (then [`verify_signature`] needs no
+    /// body).
+    pub fn new(
+        signed: &SignedRequest<'_>,
+        request: &RequestView<'_>,
+        key: &SigningKey,
+    ) -> Option<Self> {
+        if !signed.needs_body_hash() {
+            return None;
+        }
+        let mut canonical = Sha256Stream::new();
+        write_canonical_request_head(&mut canonical, signed, request);
+        let mut string_to_sign = key.start_signing();
+        write_string_to_sign_head(signed, &mut string_to_sign);
+        Some(PendingSignature {
+            canonical,
+            string_to_sign,
+            pads: key.pads().clone(),
+            signature: *signed.signature(),
+            location: signed.location(),
+        })
+    }
+
+    /// Verifies the signature with the SHA-256 of the body; the same answer
+    /// as [`verify_signature`] given that hash.
+    pub fn finish(&self, body_hash: &[u8; 32]) -> Result<(), Error> {
+        let mut canonical = self.canonical.clone();
+        put_hex_hash(&mut canonical, body_hash);
+        let mut string_to_sign = self.string_to_sign.clone();
+        put_hex_hash(&mut string_to_sign, &canonical.finish());
+        if macs_equal(&self.pads.finish(string_to_sign), &self.signature) {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::SignatureMismatch,
+                Some(self.location),
+                Detail::None,
+            ))
+        }
+    }
+}
+
+impl fmt::Debug for PendingSignature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingSignature")
+            .field("location", &self.location)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The canonical request and the string to sign of a request that declares
+/// no payload hash, as text without their last lines, for a mismatch report
+/// made after the request's parts are gone. Never on the hot path.
+pub(crate) fn texts_before_body(
+    signed: &SignedRequest<'_>,
+    request: &RequestView<'_>,
+) -> (Vec<u8>, Vec<u8>) {
+    let mut canonical = Vec::with_capacity(256);
+    write_canonical_request_head(&mut canonical, signed, request);
+    let mut string_to_sign = Vec::with_capacity(128);
+    write_string_to_sign_head(signed, &mut string_to_sign);
+    (canonical, string_to_sign)
+}
+
+/// The canonical request and the string to sign completed from
+/// [`texts_before_body`] with the body's hash.
+pub(crate) fn texts_with_body(
+    canonical_head: &[u8],
+    string_to_sign_head: &[u8],
+    body_hash: &[u8; 32],
+) -> (String, Vec<u8>) {
+    let mut canonical = canonical_head.to_vec();
+    put_hex_hash(&mut canonical, body_hash);
+    let mut string_to_sign = string_to_sign_head.to_vec();
+    put_hex_hash(&mut string_to_sign, &Sha256Stream::digest(&canonical));
+    // Every piece of the string to sign is ASCII or a UTF-8 str.
+    (
+        String::from_utf8_lossy(&string_to_sign).into_owned(),
+        canonical,
+    )
 }
 
 /// The canonical request as text, for failure reports and tests. The hot

@@ -97,6 +97,11 @@ impl SigningKey {
         self.pads.start()
     }
 
+    /// HMAC's key blocks.
+    pub(crate) fn pads(&self) -> &HmacPads {
+        &self.pads
+    }
+
     /// The HMAC of the message fed into `stream` (from [`SigningKey::start_signing`]).
     pub(crate) fn sign_stream(&self, stream: Sha256Stream) -> [u8; 32] {
         self.pads.finish(stream)

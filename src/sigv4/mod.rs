@@ -68,7 +68,9 @@ pub mod time;
 pub mod chunked;
 
 pub use auth::{parse, DateSource, SignatureLocation, SignedRequest};
-pub use canonical::{canonical_request_hash, verify_signature, CanonicalRequest, StringToSign};
+pub use canonical::{
+    canonical_request_hash, verify_signature, CanonicalRequest, PendingSignature, StringToSign,
+};
 pub use check::check;
 pub use error::{Dialect, Error, ErrorKind, Limit};
 pub use key::SigningKey;
