@@ -534,19 +534,19 @@ impl<S: CredentialStore> Verifier<S> {
     }
 
     async fn verify_inner(&self, parts: &Parts) -> Result<Verification, AuthError> {
-        let prepared = match self.shared.prepare(parts) {
-            Step::Finished(result) => return result,
-            Step::Lookup(prepared) => prepared,
+        let shared = &self.shared;
+        let now = shared.settings.clock().now();
+        let view = RequestView::from_parts(parts);
+        let parsed = sigv4::parse(&view, shared.settings.verify_settings());
+        let Ok(Some(signed)) = &parsed else {
+            return refuse_unparsed(&shared.settings, parts, parsed.err(), now);
         };
-        let found = self
-            .shared
+        let prepared = shared.prepare(parts, &view, signed, now)?;
+        let found = shared
             .store
-            .lookup(
-                prepared.signed.access_key_id(),
-                prepared.signed.security_token(),
-            )
+            .lookup(signed.access_key_id(), signed.security_token())
             .await;
-        self.shared.after_lookup(&prepared, found)
+        shared.after_lookup(&prepared, found)
     }
 
     /// [`verify`](Self::verify) without waiting, when the credential store
@@ -658,20 +658,35 @@ impl<S: CredentialStore + 'static> Verifier<S> {
     }
 }
 
-/// What [`Shared::prepare`] leads to: an answer without the store, or a
-/// request to look the key up for.
-enum Step<'a> {
-    Finished(Result<Verification, AuthError>),
-    Lookup(Prepared<'a>),
-}
-
-/// A request that passed every check that needs no secret.
-struct Prepared<'a> {
-    signed: SignedRequest<'a>,
-    view: RequestView<'a>,
+/// A request that passed every check that needs no secret. It borrows the
+/// parsed request where [`sigv4::parse`] left it: the parse is large, and
+/// each move of it is a copy.
+struct Prepared<'p> {
+    signed: &'p SignedRequest<'p>,
+    view: &'p RequestView<'p>,
     protocol: ErrorProtocol,
     now: SystemTime,
     chunked: Option<(ChunkedConfig, Option<u64>)>,
+}
+
+/// The answer to a request [`sigv4::parse`] found no signature in
+/// (`error`: `None`) or could not read.
+fn refuse_unparsed(
+    settings: &SigV4Settings,
+    parts: &Parts,
+    error: Option<sigv4::Error>,
+    now: SystemTime,
+) -> Result<Verification, AuthError> {
+    let protocol = settings.fallback_protocol_for(parts);
+    match error {
+        Some(e) => Err(AuthError::core(e, protocol, now)),
+        None => match settings.unsigned_requests {
+            UnsignedRequests::Anonymous => {
+                Ok(Verification::Anonymous(Anonymous::new(protocol, now)))
+            }
+            _ => Err(AuthError::missing_authentication(protocol, now)),
+        },
+    }
 }
 
 impl<S: CredentialStore> Shared<S> {
@@ -679,46 +694,38 @@ impl<S: CredentialStore> Shared<S> {
         if !self.store.answers_now() {
             return None;
         }
-        let prepared = match self.prepare(parts) {
-            Step::Finished(result) => return Some(result.map_err(AuthError::traced)),
-            Step::Lookup(prepared) => prepared,
+        let settings = &self.settings;
+        let now = settings.clock().now();
+        let view = RequestView::from_parts(parts);
+        let parsed = sigv4::parse(&view, settings.verify_settings());
+        let Ok(Some(signed)) = &parsed else {
+            return Some(
+                refuse_unparsed(settings, parts, parsed.err(), now).map_err(AuthError::traced),
+            );
         };
-        let found = self.store.lookup_now(
-            prepared.signed.access_key_id(),
-            prepared.signed.security_token(),
-        )?;
+        let prepared = match self.prepare(parts, &view, signed, now) {
+            Ok(prepared) => prepared,
+            Err(e) => return Some(Err(e.traced())),
+        };
+        let found = self
+            .store
+            .lookup_now(signed.access_key_id(), signed.security_token())?;
         Some(
             self.after_lookup(&prepared, found)
                 .map_err(AuthError::traced),
         )
     }
 
-    /// Parsing, the checks that need no secret, and the payload rules.
-    fn prepare<'a>(&self, parts: &'a Parts) -> Step<'a> {
+    /// The checks that need no secret, and the payload rules.
+    fn prepare<'p>(
+        &self,
+        parts: &Parts,
+        view: &'p RequestView<'p>,
+        signed: &'p SignedRequest<'p>,
+        now: SystemTime,
+    ) -> Result<Prepared<'p>, AuthError> {
         let settings = &self.settings;
         let core = settings.verify_settings();
-        let now = settings.clock().now();
-        let view = RequestView::from_parts(parts);
-
-        let signed = match sigv4::parse(&view, core) {
-            Ok(Some(signed)) => signed,
-            Ok(None) => {
-                let protocol = settings.fallback_protocol_for(parts);
-                return Step::Finished(match settings.unsigned_requests {
-                    UnsignedRequests::Anonymous => {
-                        Ok(Verification::Anonymous(Anonymous::new(protocol, now)))
-                    }
-                    _ => Err(AuthError::missing_authentication(protocol, now)),
-                });
-            }
-            Err(e) => {
-                return Step::Finished(Err(AuthError::core(
-                    e,
-                    settings.fallback_protocol_for(parts),
-                    now,
-                )))
-            }
-        };
         let service = signed.scope().service();
         let protocol = if settings.accepts_service(service) {
             settings.service_config(service).error_protocol
@@ -727,8 +734,8 @@ impl<S: CredentialStore> Shared<S> {
         };
         let context =
             |e: AuthError| e.with_request(signed.access_key_id(), Some(signed.scope().to_string()));
-        if let Err(e) = sigv4::check(&signed, &view, core, now) {
-            return Step::Finished(Err(context(AuthError::core(e, protocol, now))));
+        if let Err(e) = sigv4::check(signed, view, core, now) {
+            return Err(context(AuthError::core(e, protocol, now)));
         }
 
         // The payload rules need no secret either: decide them before the lookup.
@@ -736,25 +743,25 @@ impl<S: CredentialStore> Shared<S> {
         let mut chunked = None;
         if mode == PayloadMode::Unsigned {
             if let Some(value) = aws_chunked_encoding(&parts.headers) {
-                return Step::Finished(Err(context(
+                return Err(context(
                     AuthError::new(AuthErrorKind::ChunkedWithUnsignedPayload, protocol, now)
                         .with_argument("Content-Encoding", value),
-                )));
+                ));
             }
             if !settings.service_config(service).unsigned_payload {
-                return Step::Finished(Err(context(AuthError::new(
+                return Err(context(AuthError::new(
                     AuthErrorKind::UnsignedPayloadNotAllowed,
                     protocol,
                     now,
-                ))));
+                )));
             }
         } else if mode.is_streaming() {
             match chunked_config(&parts.headers, settings) {
                 Ok(config) => chunked = Some(config),
-                Err(e) => return Step::Finished(Err(context(e.into_error(protocol, now)))),
+                Err(e) => return Err(context(e.into_error(protocol, now))),
             }
         }
-        Step::Lookup(Prepared {
+        Ok(Prepared {
             signed,
             view,
             protocol,
