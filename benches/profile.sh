@@ -6,7 +6,8 @@
 #   benches/profile.sh ours_key_given/kms_post
 #   benches/profile.sh layer/presigned_get
 #
-# Groups: floor, ours_warm, ours_cold, ours_key_given, layer.
+# Groups: floor, ours_warm, ours_cold, ours_key_given, layer, layer_late_body
+# (kms_post only: the body arrives after one Pending).
 # Requests: kms_post, presigned_get, s3_put.
 # Under valgrind, SHA-256 runs in software (`compress256`): read the other
 # rows as the work that is not crypto.

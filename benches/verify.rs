@@ -694,14 +694,16 @@ fn block_on<F: Future>(future: F) -> F::Output {
         if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
             return out;
         }
-        std::thread::yield_now();
     }
 }
 
 /// The inner service: reads the verified body to its end, answers 200.
-async fn no_op(
-    request: Request<VerifiedBody<Full<Bytes>>>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn no_op<B>(request: Request<VerifiedBody<B>>) -> Result<Response<Full<Bytes>>, Infallible>
+where
+    B: Unpin,
+    VerifiedBody<B>: http_body::Body<Data = Bytes>,
+    <VerifiedBody<B> as http_body::Body>::Error: std::fmt::Debug,
+{
     let mut body = request.into_body();
     while let Some(frame) = body.frame().await {
         black_box(frame.expect("the body verifies"));
@@ -731,9 +733,9 @@ fn layer_store() -> StaticCredentials {
 }
 
 /// One request through the layer; the response status.
-fn through_layer<S>(service: &mut S, request: Request<Full<Bytes>>) -> StatusCode
+fn through_layer<S, B>(service: &mut S, request: Request<B>) -> StatusCode
 where
-    S: Service<Request<Full<Bytes>>, Response = Response<tower_sigv4::ResponseBody<Full<Bytes>>>>,
+    S: Service<Request<B>, Response = Response<tower_sigv4::ResponseBody<Full<Bytes>>>>,
     S::Error: std::fmt::Debug,
 {
     let mut cx = Context::from_waker(Waker::noop());
@@ -745,23 +747,60 @@ where
 
 /// `SigV4Service` over the no-op service, with the in-memory store and a
 /// clock set to the signing time.
-fn layer_service() -> impl Service<
-    Request<Full<Bytes>>,
+fn layer_service<B>() -> impl Service<
+    Request<B>,
     Response = Response<tower_sigv4::ResponseBody<Full<Bytes>>>,
     Error = Infallible,
-> {
+>
+where
+    B: http_body::Body<Data = Bytes> + Send + Unpin + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + std::fmt::Debug,
+{
     let settings = SigV4Settings::default()
         .with_region(REGION)
         .with_service("kms")
         .with_service("s3")
         .with_clock(Arc::new(ManualClock::new(now())));
-    SigV4Layer::with_settings(layer_store(), settings).layer(tower::service_fn(no_op))
+    SigV4Layer::with_settings(layer_store(), settings).layer(tower::service_fn(no_op::<B>))
+}
+
+/// A body whose bytes come after one `Pending`, as a body that arrives
+/// after its headers does: the layer keeps what it verified while it waits.
+struct LateBody {
+    data: Option<Bytes>,
+    waited: bool,
+}
+
+impl http_body::Body for LateBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Infallible>>> {
+        if !self.waited {
+            self.waited = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        Poll::Ready(self.data.take().map(|d| Ok(http_body::Frame::data(d))))
+    }
 }
 
 impl Fixture {
     /// The received request again, for the layer (which consumes it).
     fn request(&self) -> Request<Full<Bytes>> {
         Request::from_parts(self.parts.clone(), Full::new(self.body.clone()))
+    }
+
+    /// The received request again, its body arriving after one `Pending`.
+    fn late_request(&self) -> Request<LateBody> {
+        let body = LateBody {
+            data: Some(self.body.clone()),
+            waited: false,
+        };
+        Request::from_parts(self.parts.clone(), body)
     }
 }
 
@@ -779,6 +818,25 @@ fn bench_layer(c: &mut Bench, fixtures: &[Fixture]) {
         group.bench_function(f.kind.id(), |b| {
             b.iter_batched(
                 || f.request(),
+                |req| through_layer(&mut service, req),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+
+    // A body the signature covers and that is not there at the first poll:
+    // the KMS POST.
+    let mut service = layer_service::<LateBody>();
+    let mut group = c.benchmark_group("layer_late_body");
+    for f in fixtures.iter().filter(|f| f.kind == Kind::KmsPost) {
+        assert_eq!(
+            through_layer(&mut service, f.late_request()),
+            StatusCode::OK
+        );
+        group.bench_function(f.kind.id(), |b| {
+            b.iter_batched(
+                || f.late_request(),
                 |req| through_layer(&mut service, req),
                 BatchSize::SmallInput,
             )
@@ -831,6 +889,7 @@ fn print_interleaved(fixtures: &[Fixture]) {
         "interleaved ratios (median of {ROUNDS} rounds of back-to-back batches, thread CPU time):"
     );
     let mut service = layer_service();
+    let mut late_service = layer_service::<LateBody>();
     for f in fixtures {
         let signer = AwsSigner::new(f.kind);
         let ours = || f.ours(KeySource::Cache).expect("verifies");
@@ -870,6 +929,17 @@ fn print_interleaved(fixtures: &[Fixture]) {
             "  layer ÷ floor          {}",
             show_ratio(Some(layer), "≤ 2", |r| r <= 2.0)
         );
+        if f.kind == Kind::KmsPost {
+            let late = interleaved(
+                500,
+                floor,
+                || f.late_request(),
+                |req| {
+                    black_box(through_layer(&mut late_service, req));
+                },
+            );
+            println!("  layer, body late ÷ floor  {}", show_plain(Some(late)));
+        }
     }
 }
 
@@ -1036,11 +1106,16 @@ fn profile_loop(fixtures: &[Fixture], spec: &str) {
         _ => None,
     };
     let mut layer = layer_service();
+    let mut late = layer_service::<LateBody>();
     for _ in 0..n {
         match (group, source) {
             ("floor", _) => assert!(black_box(f).floor()),
             ("layer", _) => {
                 let status = through_layer(&mut layer, f.request());
+                assert_eq!(status, StatusCode::OK);
+            }
+            ("layer_late_body", _) => {
+                let status = through_layer(&mut late, f.late_request());
                 assert_eq!(status, StatusCode::OK);
             }
             (_, Some(source)) => black_box(f).ours(source).expect("verifies"),
