@@ -1066,6 +1066,14 @@ fn print_summary(since: SystemTime) {
             "  layer ÷ floor          {}",
             show_ratio(ratio(layer, floor), "≤ 2", |r| r <= 2.0)
         );
+        if headline {
+            let late = median_ns("layer_late_body", id, since);
+            println!(
+                "  layer, body late: {} ({} × the floor)",
+                show_ns(late).trim(),
+                show_plain(ratio(late, floor)).trim()
+            );
+        }
     }
     let verify = median_ns("chunked", "verify_64MiB", since);
     let plain = median_ns("chunked", "sha256_64MiB", since);
