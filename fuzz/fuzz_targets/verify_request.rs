@@ -9,7 +9,9 @@
 //! fuzzer starts from requests that pass every check.
 //!
 //! Properties: no panic or hang anywhere; the core and the `Verifier` agree
-//! on whether a header-signed request with a declared payload verifies; a
+//! on whether a header-signed request with a declared payload verifies; the
+//! check split around the body (`PendingSignature`) agrees with the whole
+//! one; a
 //! request that verified no longer does once one digit of its signature
 //! changes; every refusal renders a 4xx or 5xx response whose body reads to
 //! the end.
@@ -28,7 +30,7 @@ use tower_sigv4::identity::{
     store_fn, BoxCredentialStore, Credential, LookupError, ManualClock, Principal,
 };
 use tower_sigv4::settings::SigV4Settings;
-use tower_sigv4::sigv4::{self, AmzDate, SigningKey};
+use tower_sigv4::sigv4::{self, AmzDate, PendingSignature, SigningKey};
 use tower_sigv4::verifier::Verifier;
 
 use common::{block_on, RawRequest};
@@ -141,7 +143,12 @@ fn core_verifies(raw: &RawRequest, now: SystemTime) -> Option<bool> {
             scope.region(),
             scope.service(),
         );
-        if sigv4::verify_signature(&signed, &view, &key, Some(&body_hash)).is_ok() {
+        let verified = sigv4::verify_signature(&signed, &view, &key, Some(&body_hash)).is_ok();
+        // The check split around the body answers the same.
+        if let Some(pending) = PendingSignature::new(&signed, &view, &key) {
+            assert_eq!(pending.finish(&body_hash).is_ok(), verified);
+        }
+        if verified {
             *SECRET_CHOICE.lock().unwrap() = i;
             ok = true;
             break;
