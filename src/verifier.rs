@@ -413,15 +413,9 @@ impl Checked<'_, '_> {
     /// The check of a request whose payload hash is not declared: the body
     /// is needed. `None` when the request declares it.
     fn awaiting_body(&self, max_body_len: usize) -> Option<NeedsBodyHash> {
-        let Prepared {
-            signed,
-            view,
-            protocol,
-            now,
-            ..
-        } = self.prepared;
+        let (signed, view) = (self.prepared.signed, self.prepared.view);
         let pending = PendingSignature::new(signed, view, &self.key)?;
-        let report = protocol.is_s3().then(|| {
+        let report = self.prepared.protocol.is_s3().then(|| {
             Box::new(ReportSource {
                 signature_provided: hex::encode(signed.signature()),
                 texts: self
@@ -432,8 +426,8 @@ impl Checked<'_, '_> {
         Some(NeedsBodyHash {
             pending,
             authenticated: self.authenticated(),
-            protocol: *protocol,
-            now: *now,
+            protocol: self.prepared.protocol,
+            now: self.prepared.now,
             max_body_len,
             report,
         })
@@ -500,9 +494,9 @@ impl Checked<'_, '_> {
             protocol,
             now,
             ..
-        } = self.prepared;
+        } = *self.prepared;
         let mismatch = error.kind() == ErrorKind::SignatureMismatch;
-        let mut e = self.context(AuthError::core(error, *protocol, *now));
+        let mut e = self.context(AuthError::core(error, protocol, now));
         if mismatch && protocol.is_s3() {
             // What the client should have signed, rebuilt from the request:
             // never the signature the server computed.
