@@ -12,7 +12,11 @@
 //! 3. The caller looks up the secret of [`SignedRequest::access_key_id`] and
 //!    derives (or takes from a cache) the [`SigningKey`] of its scope.
 //! 4. [`verify_signature`] hashes the canonical request as it writes it,
-//!    signs the string to sign and compares in constant time.
+//!    signs the string to sign and compares in constant time. When the
+//!    signature covers a body that is still arriving
+//!    ([`SignedRequest::needs_body_hash`]), [`PendingSignature`] does the
+//!    same work up to the body's hash, owns what it needs, and finishes
+//!    with the hash once the body is read.
 //!
 //! ```
 //! use std::time::{Duration, UNIX_EPOCH};
