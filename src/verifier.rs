@@ -264,7 +264,7 @@ impl fmt::Debug for Verified {
 ///
 /// It holds no borrow of the request: the canonical request was hashed up
 /// to its payload line when it was made (see
-/// [`PendingSignature`](crate::sigv4::PendingSignature)), so the parts can
+/// [`PendingSignature`]), so the parts can
 /// move while the body is awaited.
 pub struct NeedsBodyHash {
     pending: PendingSignature,
