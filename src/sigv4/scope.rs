@@ -8,7 +8,7 @@ use super::auth::SignatureLocation;
 use super::byte_search::{short_eq, sorts_before};
 use super::error::{Detail, Error, ErrorKind, Limit};
 use super::key::SCOPE_TERMINATOR;
-use super::time::valid_ymd;
+use super::time::{digit_pairs, valid_ymd};
 
 /// The date part of a credential scope: 8 ASCII digits naming a valid day.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -17,18 +17,11 @@ pub struct ScopeDate([u8; 8]);
 impl ScopeDate {
     /// Parses `YYYYMMDD`.
     pub fn parse(s: &[u8]) -> Option<ScopeDate> {
-        if s.len() != 8 || !s.iter().all(u8::is_ascii_digit) {
+        let d: [u8; 8] = s.try_into().ok()?;
+        let [year_hi, year_lo, month, day] = digit_pairs(&d)?;
+        if !valid_ymd(i64::from(year_hi * 100 + year_lo), month, day) {
             return None;
         }
-        let n = |r: std::ops::Range<usize>| {
-            s[r].iter()
-                .fold(0u32, |acc, &b| acc * 10 + u32::from(b - b'0'))
-        };
-        if !valid_ymd(i64::from(n(0..4)), n(4..6), n(6..8)) {
-            return None;
-        }
-        let mut d = [0u8; 8];
-        d.copy_from_slice(s);
         Some(ScopeDate(d))
     }
 

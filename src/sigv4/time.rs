@@ -29,18 +29,20 @@ pub struct AmzDate {
 impl AmzDate {
     /// Parses the ISO 8601 basic form `YYYYMMDDTHHMMSSZ` (exactly 16 bytes).
     pub fn parse(s: &[u8]) -> Option<AmzDate> {
-        if s.len() != 16 || s[8] != b'T' || s[15] != b'Z' {
+        let text: [u8; 16] = s.try_into().ok()?;
+        let (date, time) = text.split_at(8);
+        let [year_hi, year_lo, month, day] = digit_pairs(date.try_into().ok()?)?;
+        // `THHMMSSZ`: the time's pairs are read one byte further on, the
+        // lane of `Z` replaced by `00`.
+        let time = u64::from_le_bytes(time.try_into().ok()?);
+        if time & 0xff != u64::from(b'T') || time >> 56 != u64::from(b'Z') {
             return None;
         }
-        let year = digits(&s[0..4])? as i64;
-        let month = digits(&s[4..6])?;
-        let day = digits(&s[6..8])?;
-        let hour = digits(&s[9..11])?;
-        let minute = digits(&s[11..13])?;
-        let second = digits(&s[13..15])?;
+        let hhmmss = (time >> 8) & 0x0000_ffff_ffff_ffff;
+        let padded = hhmmss | (u64::from(u16::from_le_bytes([b'0', b'0'])) << 48);
+        let [hour, minute, second, _] = digit_pairs(&padded.to_le_bytes())?;
+        let year = i64::from(year_hi * 100 + year_lo);
         let secs = civil_to_unix(year, month, day, hour, minute, second)?;
-        let mut text = [0u8; 16];
-        text.copy_from_slice(s);
         Some(AmzDate { secs, text })
     }
 
@@ -161,6 +163,27 @@ pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
     }
 }
 
+/// Eight ASCII digits as four two-digit numbers (`20150830` → 20, 15, 8,
+/// 30), or `None` if a byte is not a digit: one `u64`, all lanes at once.
+#[inline]
+pub(crate) fn digit_pairs(s: &[u8; 8]) -> Option<[u32; 4]> {
+    const LANES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = LANES * 0x80;
+    let w = u64::from_le_bytes(*s);
+    // Below 0x80, adding `0x80 - b'0'` sets a byte's high bit when it is
+    // at least `0`, adding `0x7f - b'9'` when it is above `9`; no sum
+    // carries into the next byte. (Bytes from 0x80 up are refused first.)
+    let at_least_zero = w.wrapping_add(LANES * u64::from(0x80 - b'0'));
+    let above_nine = w.wrapping_add(LANES * u64::from(0x7f - b'9'));
+    if w & HIGHS != 0 || at_least_zero & !above_nine & HIGHS != HIGHS {
+        return None;
+    }
+    let v = w - LANES * u64::from(b'0');
+    // Each even byte: its digit times ten plus the next one.
+    let pairs = (v * 10 + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    Some([0, 16, 32, 48].map(|shift| ((pairs >> shift) & 0xff) as u32))
+}
+
 fn digits(s: &[u8]) -> Option<u32> {
     let mut v = 0u32;
     for &b in s {
@@ -232,6 +255,75 @@ fn unix_days_to_civil(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parse as the rules read, a field at a time.
+    fn parse_by_fields(s: &[u8]) -> Option<AmzDate> {
+        if s.len() != 16 || s[8] != b'T' || s[15] != b'Z' {
+            return None;
+        }
+        let year = digits(&s[0..4])? as i64;
+        let month = digits(&s[4..6])?;
+        let day = digits(&s[6..8])?;
+        let hour = digits(&s[9..11])?;
+        let minute = digits(&s[11..13])?;
+        let second = digits(&s[13..15])?;
+        let secs = civil_to_unix(year, month, day, hour, minute, second)?;
+        Some(AmzDate {
+            secs,
+            text: s.try_into().ok()?,
+        })
+    }
+
+    /// Every byte value at every position of valid dates (month ends, leap
+    /// days, the ends of each field's range), and every date of a leap
+    /// year and its neighbours at a few times, against the field-by-field
+    /// reading; the scope date alike.
+    #[test]
+    fn the_word_parse_agrees_with_the_field_parse() {
+        let bases = [
+            "20150830T123600Z",
+            "20000229T235959Z",
+            "19000228T000000Z",
+            "99991231T235959Z",
+            "00000101T000000Z",
+            "20240131T095909Z",
+        ];
+        for base in bases {
+            for at in 0..16 {
+                for b in 0..=255u8 {
+                    let mut s = base.as_bytes().to_vec();
+                    s[at] = b;
+                    assert_eq!(AmzDate::parse(&s), parse_by_fields(&s), "{s:?}");
+                    if at < 8 {
+                        let scope = crate::sigv4::ScopeDate::parse(&s[..8]).is_some();
+                        let y = digits(&s[0..4]).map(i64::from);
+                        let expected = matches!(
+                            (y, digits(&s[4..6]), digits(&s[6..8])),
+                            (Some(y), Some(m), Some(d)) if valid_ymd(y, m, d)
+                        );
+                        assert_eq!(scope, expected, "{s:?}");
+                    }
+                }
+            }
+        }
+        for year in [1999, 2000, 2023, 2024, 2100] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    for time in ["000000", "235959", "240000", "236000", "235960"] {
+                        let s = format!("{year:04}{month:02}{day:02}T{time}Z");
+                        assert_eq!(
+                            AmzDate::parse(s.as_bytes()),
+                            parse_by_fields(s.as_bytes()),
+                            "{s}"
+                        );
+                    }
+                }
+            }
+        }
+        for len in [0, 8, 15, 17] {
+            assert_eq!(AmzDate::parse(&vec![b'0'; len]), None);
+        }
+    }
 
     #[test]
     fn round_trips_through_unix_seconds() {
