@@ -28,8 +28,10 @@ pub(crate) struct Sha256Stream {
     state: [u32; 8],
     buf: [u8; BLOCK],
     buf_len: usize,
-    /// Bytes hashed so far, the buffered ones included.
-    total: u64,
+    /// Whole blocks compressed so far: the length hashed is this and
+    /// `buf_len`, so the many small pieces of a canonical request add to
+    /// no counter.
+    blocks: u64,
 }
 
 impl Sha256Stream {
@@ -43,7 +45,7 @@ impl Sha256Stream {
             state,
             buf: [0; BLOCK],
             buf_len: 0,
-            total: blocks * BLOCK as u64,
+            blocks,
         }
     }
 
@@ -55,7 +57,6 @@ impl Sha256Stream {
         if data.len() < BLOCK - self.buf_len {
             self.buf[self.buf_len..self.buf_len + data.len()].copy_from_slice(data);
             self.buf_len += data.len();
-            self.total = self.total.wrapping_add(data.len() as u64);
         } else {
             self.update_blocks(data);
         }
@@ -65,15 +66,14 @@ impl Sha256Stream {
     pub(crate) fn update_byte(&mut self, byte: u8) {
         self.buf[self.buf_len] = byte;
         self.buf_len += 1;
-        self.total = self.total.wrapping_add(1);
         if self.buf_len == BLOCK {
             compress(&mut self.state, &self.buf);
+            self.blocks = self.blocks.wrapping_add(1);
             self.buf_len = 0;
         }
     }
 
     fn update_blocks(&mut self, mut data: &[u8]) {
-        self.total = self.total.wrapping_add(data.len() as u64);
         if self.buf_len > 0 {
             let take = (BLOCK - self.buf_len).min(data.len());
             self.buf[self.buf_len..self.buf_len + take].copy_from_slice(&data[..take]);
@@ -83,12 +83,14 @@ impl Sha256Stream {
                 return;
             }
             compress(&mut self.state, &self.buf);
+            self.blocks = self.blocks.wrapping_add(1);
             self.buf_len = 0;
         }
         let whole = data.len() / BLOCK * BLOCK;
         for block in data[..whole].chunks_exact(BLOCK) {
             compress(&mut self.state, block.try_into().expect("64 bytes"));
         }
+        self.blocks = self.blocks.wrapping_add((whole / BLOCK) as u64);
         let rest = &data[whole..];
         self.buf[..rest.len()].copy_from_slice(rest);
         self.buf_len = rest.len();
@@ -102,7 +104,11 @@ impl Sha256Stream {
     }
 
     pub(crate) fn finish(mut self) -> [u8; 32] {
-        let bits = self.total.wrapping_mul(8);
+        let total = self
+            .blocks
+            .wrapping_mul(BLOCK as u64)
+            .wrapping_add(self.buf_len as u64);
+        let bits = total.wrapping_mul(8);
         let n = self.buf_len;
         self.buf[n] = 0x80;
         self.buf[n + 1..].fill(0);
