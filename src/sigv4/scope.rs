@@ -677,6 +677,70 @@ mod tests {
         Ok(names)
     }
 
+    /// Longer lists than the exhaustive test below reaches: random pieces
+    /// of usual name bytes, rarer name bytes, separators and bytes that are
+    /// neither.
+    #[test]
+    fn long_signed_header_lists_parse_as_the_plain_rules_say() {
+        const PIECES: &[&str] = &[
+            "host",
+            "x-amz-date",
+            "content-type",
+            "a",
+            "z",
+            "0",
+            "9",
+            "-",
+            "x-amz-meta-",
+            ";",
+            ";",
+            ";",
+            "!",
+            "_",
+            "~",
+            "|",
+            "`",
+            "A",
+            " ",
+            "é",
+            "\u{7f}",
+            "/",
+            ":",
+            "abcdefghijklmnop",
+        ];
+        let mut x: u64 = 0x853c_49e6_748f_ea9b;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut outcomes = [0usize; 2];
+        for _ in 0..20_000 {
+            let n = 1 + next() % 12;
+            let list: String = (0..n)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            let ours = SignedHeaders::parse(Cow::Borrowed(list.as_str()), 64, H);
+            match (ours, reference(&list, 64)) {
+                (Ok(h), Ok(names)) => {
+                    assert_eq!(h.iter().collect::<Vec<_>>(), names, "{list:?}");
+                    for (i, n) in names.iter().enumerate() {
+                        assert_eq!(h.position(n), Some(i), "{list:?} {n}");
+                    }
+                    outcomes[0] += 1;
+                }
+                (Err(e), Err(kind)) => {
+                    assert_eq!(e.kind(), kind, "{list:?}");
+                    outcomes[1] += 1;
+                }
+                (ours, plain) => panic!("{list:?}: {ours:?} against {plain:?}"),
+            }
+        }
+        // Both answers come up often.
+        assert!(outcomes.iter().all(|&n| n > 1000), "{outcomes:?}");
+    }
+
     #[test]
     fn signed_headers_parse_as_the_plain_rules_say() {
         // Every list of up to 6 bytes over an alphabet of name bytes, the
