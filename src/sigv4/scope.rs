@@ -267,6 +267,10 @@ pub struct SignedHeaders<'a> {
     indexed: u8,
     /// Which of the names the checks ask about are in the list.
     known: KnownNames,
+    /// Bit `n` set: some name is `n` bytes long (bit 63: 63 or more). Most
+    /// headers of a request are not signed, and most are refused by their
+    /// length alone.
+    lengths: u64,
 }
 
 /// The names whose presence in the list the checks test on every request,
@@ -315,6 +319,7 @@ impl<'a> SignedHeaders<'a> {
         let mut ends = [0u16; INDEXED];
         let (mut count, mut start, mut prev_start) = (0usize, 0usize, 0usize);
         let mut known = 0u8;
+        let mut lengths = 0u64;
         while start <= bytes.len() {
             // One pass per name: the table tells name bytes, the separator
             // and everything else apart.
@@ -346,6 +351,7 @@ impl<'a> SignedHeaders<'a> {
                 }
             }
             known |= KnownNames::of(name);
+            lengths |= length_bit(name.len());
             count += 1;
             prev_start = start;
             start = end + 1;
@@ -362,6 +368,7 @@ impl<'a> SignedHeaders<'a> {
             ends,
             indexed,
             known: KnownNames(known),
+            lengths,
         })
     }
 
@@ -384,6 +391,9 @@ impl<'a> SignedHeaders<'a> {
     pub fn position(&self, name: &str) -> Option<usize> {
         let list = self.list.as_bytes();
         let name = name.as_bytes();
+        if self.lengths & length_bit(name.len()) == 0 {
+            return None;
+        }
         let mut start = 0;
         for (i, &end) in self.ends[..usize::from(self.indexed)].iter().enumerate() {
             let end = usize::from(end);
@@ -434,6 +444,7 @@ impl<'a> SignedHeaders<'a> {
             ends: self.ends,
             indexed: self.indexed,
             known: self.known,
+            lengths: self.lengths,
         }
     }
 }
@@ -498,6 +509,12 @@ impl<'s> Iterator for Names<'s> {
 const NAME: u8 = 0;
 const SEPARATOR: u8 = 1;
 const OTHER: u8 = 2;
+
+/// The bit of [`SignedHeaders`]'s length set for a name of `len` bytes.
+#[inline]
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
+}
 
 /// The class of each byte: one load per byte of the list.
 static LIST_BYTE: [u8; 256] = {
