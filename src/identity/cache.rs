@@ -726,15 +726,27 @@ mod tests {
     #[tokio::test]
     async fn the_thread_front_does_not_outlast_the_time_to_live() {
         let (store, revoked) = revocable();
-        let ttl = Duration::from_millis(100);
+        // Under the front's own bound of 250 ms, so that the time to live is
+        // what ends the front's entry.
+        let ttl = Duration::from_millis(200);
         let cached = CachedStore::with_settings(store, CacheSettings::default().with_ttl(ttl));
+        let fetched = std::time::Instant::now();
         cached.lookup("AKIAROOT", None).await.unwrap();
-        assert!(cached.lookup_now("AKIAROOT", None).unwrap().is_ok());
-        assert!(cached.lookup_now("AKIAROOT", None).unwrap().is_ok());
+        let (first, second) = (
+            cached.lookup_now("AKIAROOT", None),
+            cached.lookup_now("AKIAROOT", None),
+        );
+        // Within the time to live, the front answers (unless this thread
+        // was held up past it, as on a loaded machine: then there is
+        // nothing to say about this part).
+        if fetched.elapsed() < ttl {
+            assert!(first.is_some_and(|r| r.is_ok()));
+            assert!(second.is_some_and(|r| r.is_ok()));
+        }
         // Revoked in the store, no invalidation: the key stops working once
         // the time to live has passed, front or not.
         revoked.store(true, Ordering::SeqCst);
-        tokio::time::sleep(ttl + Duration::from_millis(50)).await;
+        tokio::time::sleep(ttl + Duration::from_millis(30)).await;
         assert!(cached.lookup_now("AKIAROOT", None).is_none());
         assert!(cached.lookup("AKIAROOT", None).await.is_err());
         assert_eq!(cached.stats().store_calls, 2);
