@@ -8,7 +8,20 @@
 //! bytes long: a call to `memcmp` costs more than the comparison.
 
 const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+/// The high bit of each byte of a word.
+pub(crate) const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// A mask with the high bit set in each byte of `word` that lies in
+/// `lo..=hi`, for words whose bytes are all below 0x80 (test `word & HIGHS`
+/// first; above it the sums may carry into the next byte). Adding
+/// `0x80 - lo` sets a byte's high bit when it is at least `lo`, adding
+/// `0x7f - hi` when it is above `hi`; below 0x80 no sum carries.
+#[inline(always)]
+pub(crate) fn bytes_within(word: u64, lo: u8, hi: u8) -> u64 {
+    word.wrapping_add(ONES * u64::from(0x80 - lo))
+        & !word.wrapping_add(ONES * u64::from(0x7f - hi))
+        & HIGHS
+}
 
 /// A mask with the high bit set in each byte of `word` that is zero, and
 /// possibly in bytes above the lowest zero (the borrow runs upwards): the

@@ -404,7 +404,9 @@ pub(crate) fn texts_with_body(
     let mut canonical = canonical_head.to_vec();
     put_hex_hash(&mut canonical, body_hash);
     let mut string_to_sign = string_to_sign_head.to_vec();
-    put_hex_hash(&mut string_to_sign, &Sha256Stream::digest(&canonical));
+    use sha2::Digest;
+    let canonical_hash: [u8; 32] = sha2::Sha256::digest(&canonical).into();
+    put_hex_hash(&mut string_to_sign, &canonical_hash);
     // Every piece of the string to sign is ASCII or a UTF-8 str.
     (
         String::from_utf8_lossy(&string_to_sign).into_owned(),

@@ -4,6 +4,8 @@
 //! general-purpose functions cost more than the rest of the `Authorization`
 //! parse in the verification profile.
 
+use super::byte_search::{bytes_within, HIGHS};
+
 /// Marks a byte that is no hex digit in the tables of [`hex_table`].
 pub(crate) const NOT_HEX: u8 = 0xff;
 
@@ -65,20 +67,11 @@ pub(crate) fn decode_hex_32(hex_digits: &[u8], out: &mut [u8; 32]) -> bool {
 #[inline(always)]
 fn decode_eight(w: u64) -> (bool, [u8; 4]) {
     const LANES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = LANES * 0x80;
-    // For bytes below 0x80, whether each lies in `lo..=hi`: adding
-    // `0x80 - lo` sets its high bit when it is at least `lo`, adding
-    // `0x7f - hi` when it is above `hi`; no sum carries into the next byte.
-    // (Bytes from 0x80 up may carry, and are refused by `ascii` anyway.)
-    let within = |x: u64, lo: u8, hi: u8| {
-        x.wrapping_add(LANES * u64::from(0x80 - lo))
-            & !x.wrapping_add(LANES * u64::from(0x7f - hi))
-            & HIGHS
-    };
+    // Bytes from 0x80 up are refused by `ascii` whatever the range tests say.
     let ascii = w & HIGHS == 0;
-    let digit = within(w, b'0', b'9');
+    let digit = bytes_within(w, b'0', b'9');
     // `| 0x20` folds `A-F` onto `a-f` and leaves other bytes outside it.
-    let letter = within(w | (LANES * 0x20), b'a', b'f');
+    let letter = bytes_within(w | (LANES * 0x20), b'a', b'f');
     let valid = ascii & (digit | letter == HIGHS);
     // A digit's value is its low nibble, plus 9 for letters (bit 6 set).
     let values = (w & (LANES * 0x0f)) + ((w >> 6) & LANES) * 9;

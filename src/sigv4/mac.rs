@@ -96,13 +96,6 @@ impl Sha256Stream {
         self.buf_len = rest.len();
     }
 
-    /// SHA-256 of `data` in one call.
-    pub(crate) fn digest(data: &[u8]) -> [u8; 32] {
-        let mut stream = Sha256Stream::new();
-        stream.update(data);
-        stream.finish()
-    }
-
     pub(crate) fn finish(mut self) -> [u8; 32] {
         let total = self
             .blocks

@@ -7,6 +7,8 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::byte_search::{bytes_within, HIGHS};
+
 /// A request date, second precision, UTC, kept with its 16-byte ISO 8601
 /// basic form (`YYYYMMDD'T'HHMMSS'Z'`) as it enters the string to sign.
 ///
@@ -168,14 +170,8 @@ pub(crate) fn unix_seconds(t: SystemTime) -> i64 {
 #[inline]
 pub(crate) fn digit_pairs(s: &[u8; 8]) -> Option<[u32; 4]> {
     const LANES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = LANES * 0x80;
     let w = u64::from_le_bytes(*s);
-    // Below 0x80, adding `0x80 - b'0'` sets a byte's high bit when it is
-    // at least `0`, adding `0x7f - b'9'` when it is above `9`; no sum
-    // carries into the next byte. (Bytes from 0x80 up are refused first.)
-    let at_least_zero = w.wrapping_add(LANES * u64::from(0x80 - b'0'));
-    let above_nine = w.wrapping_add(LANES * u64::from(0x7f - b'9'));
-    if w & HIGHS != 0 || at_least_zero & !above_nine & HIGHS != HIGHS {
+    if w & HIGHS != 0 || bytes_within(w, b'0', b'9') != HIGHS {
         return None;
     }
     let v = w - LANES * u64::from(b'0');
