@@ -33,5 +33,5 @@ for line in open(path):
 print(f"interleaved ratios, median and range of {runs} runs:")
 for (request, ratio), v in values.items():
     v.sort()
-    print(f"  {request:14} {ratio:24} {statistics.median(v):5.2f}   ({v[0]:.2f} to {v[-1]:.2f})")
+    print(f"  {request:14} {ratio:28} {statistics.median(v):5.2f}   ({v[0]:.2f} to {v[-1]:.2f})")
 PY

@@ -61,7 +61,8 @@ use tower_sigv4::identity::{
 };
 use tower_sigv4::sigv4::chunked::{ChunkSigner, ChunkedConfig, ChunkedDecoder, Decoded};
 use tower_sigv4::sigv4::{
-    self, CanonicalRequest, PayloadMode, RequestView, SigningKey, StringToSign, VerifySettings,
+    self, CanonicalRequest, PayloadMode, RequestView, SignedRequest, SigningKey, StringToSign,
+    VerifySettings,
 };
 use tower_sigv4::{SigV4Layer, SigV4Settings, VerifiedBody};
 
@@ -468,20 +469,30 @@ impl Fixture {
             }
             KeySource::Given => &self.key,
         };
+        self.signature_step(&signed, &view, key)
+    }
+
+    /// The signature of a parsed and checked request, and its body.
+    fn signature_step(
+        &self,
+        signed: &SignedRequest<'_>,
+        view: &RequestView<'_>,
+        key: &SigningKey,
+    ) -> Result<(), sigv4::Error> {
         match signed.payload_mode() {
             PayloadMode::FromBody => {
                 let body_hash: [u8; 32] = Sha256::digest(&self.body).into();
-                sigv4::verify_signature(&signed, &view, key, Some(&body_hash))
+                sigv4::verify_signature(signed, view, key, Some(&body_hash))
             }
             PayloadMode::Sha256(declared) => {
-                sigv4::verify_signature(&signed, &view, key, None)?;
+                sigv4::verify_signature(signed, view, key, None)?;
                 // The layer checks the body against the declared hash as it
                 // streams; here, in one piece.
                 let body_hash: [u8; 32] = Sha256::digest(&self.body).into();
                 assert!(bool::from(body_hash.ct_eq(&declared)), "body hash");
                 Ok(())
             }
-            _ => sigv4::verify_signature(&signed, &view, key, None),
+            _ => sigv4::verify_signature(signed, view, key, None),
         }
     }
 }
@@ -711,6 +722,16 @@ where
     Ok(Response::new(Full::default()))
 }
 
+/// The no-op service's work without the layer: the same request taken,
+/// its body read to the end, an empty response made, the request dropped.
+fn bare_no_op(request: Request<Full<Bytes>>) -> StatusCode {
+    let mut body = request.into_body();
+    while let Some(frame) = block_on(body.frame()) {
+        black_box(frame.expect("infallible"));
+    }
+    Response::new(Full::<Bytes>::default()).status()
+}
+
 fn layer_store() -> StaticCredentials {
     let session: Principal = format!("arn:aws:sts::{ACCOUNT}:assumed-role/bench-role/bench")
         .parse()
@@ -938,9 +959,107 @@ fn print_interleaved(fixtures: &[Fixture]) {
                     black_box(through_layer(&mut late_service, req));
                 },
             );
-            println!("  layer, body late ÷ floor  {}", show_plain(Some(late)));
+            println!("  layer, body late ÷ floor     {}", show_plain(Some(late)));
         }
+        let bare = interleaved(
+            500,
+            floor,
+            || f.request(),
+            |req| {
+                black_box(bare_no_op(req));
+            },
+        );
+        println!("  no-op service alone ÷ floor  {}", show_plain(Some(bare)));
+        print_time_split(f, floor);
     }
+}
+
+/// Where the time of `ours warm` goes, each step as a fraction of the floor:
+/// the parse alone, with the checks, with the signing key from the warm
+/// cache; the signature step alone (canonical request, body hash, HMAC,
+/// compare) on a request parsed outside the timing; and the crypto of that
+/// step alone: the floor's hashes with the key's HMAC pads computed once, as
+/// our signing keys hold them. The signature step less its crypto is the
+/// cost of writing the canonical request and the string to sign.
+fn print_time_split(f: &Fixture, floor: impl FnMut() + Copy) {
+    let parsed = || {
+        let view = RequestView::from_parts(&f.parts);
+        let signed = sigv4::parse(&view, &f.settings)
+            .expect("parses")
+            .expect("signed");
+        (view, signed)
+    };
+    let parse = interleaved(
+        500,
+        floor,
+        || (),
+        |()| {
+            black_box(parsed());
+        },
+    );
+    let checks = interleaved(
+        500,
+        floor,
+        || (),
+        |()| {
+            let (view, signed) = parsed();
+            sigv4::check(&signed, &view, &f.settings, now()).expect("passes");
+            black_box(&signed);
+        },
+    );
+    let key = interleaved(
+        500,
+        floor,
+        || (),
+        |()| {
+            let (view, signed) = parsed();
+            sigv4::check(&signed, &view, &f.settings, now()).expect("passes");
+            let scope = signed.scope();
+            black_box(f.cache.signing_key(
+                signed.access_key_id(),
+                &f.secret,
+                scope.date(),
+                scope.region(),
+                scope.service(),
+            ));
+        },
+    );
+    let keyed_mac = <Hmac<Sha256> as Mac>::new_from_slice(f.key.as_bytes()).expect("key");
+    let crypto = interleaved(
+        500,
+        floor,
+        || (),
+        |()| {
+            let creq_hash = Sha256::digest(&f.canonical_request);
+            if !f.body.is_empty() {
+                black_box(Sha256::digest(&f.body));
+            }
+            let mut hex_hash = [0u8; 64];
+            hex::encode_to_slice(creq_hash, &mut hex_hash).expect("64 bytes");
+            let mut mac = keyed_mac.clone();
+            mac.update(&f.string_to_sign_head);
+            mac.update(&hex_hash);
+            let computed: [u8; 32] = mac.finalize().into_bytes().into();
+            assert!(bool::from(computed.ct_eq(&f.signature)));
+        },
+    );
+    let signature = interleaved(500, floor, parsed, |(view, signed)| {
+        f.signature_step(&signed, &view, &f.key).expect("verifies");
+    });
+    println!("  parse ÷ floor                {}", show_plain(Some(parse)));
+    println!(
+        "  parse, checks ÷ floor        {}",
+        show_plain(Some(checks))
+    );
+    println!("  parse, checks, key ÷ floor   {}", show_plain(Some(key)));
+    println!(
+        "  signature step ÷ floor       {}",
+        show_plain(Some(signature))
+    );
+    println!(
+        "  its crypto alone ÷ floor     {}",
+        show_plain(Some(crypto))
+    );
 }
 
 // ---------------------------------------------------------------------------
