@@ -28,7 +28,9 @@
 //! printed at the end, read from criterion's `estimates.json` files of this
 //! run). A quicker run: `cargo bench --bench verify -- --warm-up-time 1
 //! --measurement-time 2`. The interleaved ratios alone, in about a minute:
-//! `VERIFY_RATIOS=1 cargo bench --bench verify`.
+//! `VERIFY_RATIOS=1 cargo bench --bench verify`. Besides the targets' ratios
+//! they give the no-op service's own cost and where the time of `ours_warm`
+//! goes, step by step (`print_time_split`).
 
 use std::convert::Infallible;
 use std::future::Future;
