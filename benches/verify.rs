@@ -837,38 +837,37 @@ impl Fixture {
 }
 
 fn bench_layer(c: &mut Bench, fixtures: &[Fixture]) {
-    let mut service = layer_service();
-    let mut group = c.benchmark_group("layer");
+    bench_through_layer(c, "layer", fixtures.iter(), Fixture::request);
+    // A body the signature covers and that is not there at the first poll:
+    // the KMS POST.
+    let kms = fixtures.iter().filter(|f| f.kind == Kind::KmsPost);
+    bench_through_layer(c, "layer_late_body", kms, Fixture::late_request);
+}
+
+/// One group of requests through the layer, each made anew by `make`
+/// outside the timing.
+fn bench_through_layer<'f, B>(
+    c: &mut Bench,
+    name: &str,
+    fixtures: impl Iterator<Item = &'f Fixture>,
+    make: fn(&Fixture) -> Request<B>,
+) where
+    B: http_body::Body<Data = Bytes> + Send + Unpin + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + std::fmt::Debug,
+{
+    let mut service = layer_service::<B>();
+    let mut group = c.benchmark_group(name);
     for f in fixtures {
         // Warms the signing-key cache, and proves the request passes.
         assert_eq!(
-            through_layer(&mut service, f.request()),
+            through_layer(&mut service, make(f)),
             StatusCode::OK,
             "{}",
             f.kind.id()
         );
         group.bench_function(f.kind.id(), |b| {
             b.iter_batched(
-                || f.request(),
-                |req| through_layer(&mut service, req),
-                BatchSize::SmallInput,
-            )
-        });
-    }
-    group.finish();
-
-    // A body the signature covers and that is not there at the first poll:
-    // the KMS POST.
-    let mut service = layer_service::<LateBody>();
-    let mut group = c.benchmark_group("layer_late_body");
-    for f in fixtures.iter().filter(|f| f.kind == Kind::KmsPost) {
-        assert_eq!(
-            through_layer(&mut service, f.late_request()),
-            StatusCode::OK
-        );
-        group.bench_function(f.kind.id(), |b| {
-            b.iter_batched(
-                || f.late_request(),
+                || make(f),
                 |req| through_layer(&mut service, req),
                 BatchSize::SmallInput,
             )
@@ -961,7 +960,7 @@ fn print_interleaved(fixtures: &[Fixture]) {
             "  layer ÷ floor          {}",
             show_ratio(Some(layer), "≤ 2", |r| r <= 2.0)
         );
-        if f.kind == Kind::KmsPost {
+        if headline {
             let late = interleaved(
                 500,
                 floor,
